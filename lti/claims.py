@@ -1,0 +1,113 @@
+"""The only place that knows LTI claim URIs: turns a validated id_token body into domain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from plugin.domain.launches import CourseRef, Identity, LaunchFacts, LaunchKind
+from plugin.domain.roles import Role, resolve_role
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+MESSAGE_TYPE = LTI + "message_type"
+VERSION = LTI + "version"
+DEPLOYMENT_ID = LTI + "deployment_id"
+TARGET_LINK_URI = LTI + "target_link_uri"
+RESOURCE_LINK = LTI + "resource_link"
+ROLES = LTI + "roles"
+CONTEXT = LTI + "context"
+CUSTOM = LTI + "custom"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
+TOOL_PLATFORM = LTI + "tool_platform"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+
+_VOCAB = "http://purl.imsglobal.org/vocab/lis/v2/"
+_CONTEXT_PREFIXES = (_VOCAB + "membership#", _VOCAB + "membership/")
+_INSTITUTION_PREFIXES = (_VOCAB + "institution/person#", _VOCAB + "system/person#")
+
+
+def split_roles(roles: list[Any]) -> tuple[set[str], set[str]]:
+    """Role names by scope: (context roles, institution and system roles).
+
+    Short names (``Instructor``) count as context roles, as Moodle and the LTI spec treat them.
+    Sub-roles (``membership/Instructor#TeachingAssistant``) count as their sub-role name.
+    Anything not a string, or from an unknown vocabulary, is ignored.
+    """
+    context: set[str] = set()
+    institution: set[str] = set()
+    for role in roles:
+        if not isinstance(role, str) or not role:
+            continue
+        if role.startswith(_CONTEXT_PREFIXES):
+            name = role.rsplit("#", 1)[-1] if "#" in role else role.rsplit("/", 1)[-1]
+            context.add(name)
+        elif role.startswith(_INSTITUTION_PREFIXES):
+            institution.add(role.rsplit("#", 1)[-1])
+        elif "/" not in role and "#" not in role and ":" not in role:
+            context.add(role)
+    return context, institution
+
+
+def role_of(body: Mapping[str, Any]) -> Role:
+    """Tandem's role for the launching person."""
+    roles = body.get(ROLES)
+    context, institution = split_roles(roles if isinstance(roles, list) else [])
+    return resolve_role(context, institution)
+
+
+def _text(value: Any, limit: int = 255) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text[:limit] or None
+
+
+def custom_params(body: Mapping[str, Any]) -> dict[str, str]:
+    """Custom parameters with lower-cased keys (Moodle lower-cases them; others may not)."""
+    custom = body.get(CUSTOM)
+    if not isinstance(custom, Mapping):
+        return {}
+    return {str(k).lower(): str(v) for k, v in custom.items()}
+
+
+def locale_of(body: Mapping[str, Any]) -> str | None:
+    """The launch's locale (``launch_presentation.locale``), e.g. ``nl`` or ``en-GB``."""
+    presentation = body.get(LAUNCH_PRESENTATION)
+    if isinstance(presentation, Mapping):
+        return _text(presentation.get("locale"), 16)
+    return None
+
+
+def facts_from(body: Mapping[str, Any], client_id: str) -> LaunchFacts:
+    """Domain values of a validated launch (the id_token body)."""
+    context = body.get(CONTEXT)
+    course = None
+    if isinstance(context, Mapping) and context.get("id"):
+        course = CourseRef(
+            context_id=str(context["id"])[:255], title=_text(context.get("title")), label=_text(context.get("label"))
+        )
+    link = body.get(RESOURCE_LINK)
+    kind = LaunchKind.DEEP_LINKING if body.get(MESSAGE_TYPE) == DEEP_LINKING_REQUEST else LaunchKind.RESOURCE
+    return LaunchFacts(
+        issuer=body["iss"],
+        client_id=client_id,
+        deployment_id=str(body[DEPLOYMENT_ID]),
+        identity=Identity(
+            subject=str(body["sub"])[:255],
+            name=_text(body.get("name")),
+            given_name=_text(body.get("given_name")),
+            family_name=_text(body.get("family_name")),
+            email=_text(body.get("email"), 320),
+        ),
+        role=role_of(body),
+        kind=kind,
+        course=course,
+        resource_link_id=_text(link.get("id")) if isinstance(link, Mapping) else None,
+        locale=locale_of(body),
+        custom=custom_params(body),
+    )

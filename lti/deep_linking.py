@@ -1,0 +1,108 @@
+"""Deep linking: the content picker a trainer sees, and the signed LtiDeepLinkingResponse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, current_app, make_response, render_template, request, session
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from pylti1p3.deep_link import DeepLink
+
+from lti import claims
+from lti.tooling import TandemRegistration
+from plugin.domain.roles import Role
+from plugin.services import keys as key_service
+from plugin.services import platforms
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    """One ltiResourceLink offered to the platform."""
+
+    key: str
+    title: str
+    text: str
+    url: str
+    custom: dict[str, str] = field(default_factory=dict)
+    line_item: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content item as the Deep Linking 2.0 response carries it."""
+        item: dict[str, Any] = {"type": "ltiResourceLink", "title": self.title, "text": self.text, "url": self.url}
+        if self.custom:
+            item["custom"] = self.custom
+        if self.line_item:
+            item["lineItem"] = self.line_item
+        return item
+
+
+class PickForm(FlaskForm):
+    """CSRF protection for the picker; the chosen items come as repeated ``item`` fields."""
+
+
+def offered_items(launch_url: str) -> list[ContentItem]:
+    """What Tandem can place in a course; extended by the curriculum catalogue."""
+    provider = current_app.extensions["tandem_lti"].content_provider
+    items = provider(launch_url) if provider else []
+    programme = ContentItem(
+        key="programme",
+        title=_("Tandem mentoring programme"),
+        text=_("Two-way mentoring: digital mentors and senior experts learn from each other."),
+        url=launch_url,
+    )
+    return [programme, *items]
+
+
+def picker(launch_id: str) -> Any:
+    """GET: choose items; POST: answer the platform with a signed response (auto-submitted form)."""
+    ext = current_app.extensions["tandem_lti"]
+    if session.get("launch_id") != launch_id:
+        abort(403)
+    if session.get("role") not in (Role.TRAINER.value, Role.ORG_ADMIN.value):
+        abort(403)
+    body = ext.flow.launch_data(launch_id)
+    if body is None or body.get(claims.MESSAGE_TYPE) != claims.DEEP_LINKING_REQUEST:
+        abort(404)
+    settings = body.get(claims.DEEP_LINKING_SETTINGS) or {}
+    multiple = settings.get("accept_multiple") in (True, "true")
+    accept_types = settings.get("accept_types") or []
+    from lti.routes import base_url
+
+    launch_url = base_url() + "/lti/launch"
+    items = offered_items(launch_url) if "ltiResourceLink" in accept_types else []
+    form = PickForm()
+    errors: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        chosen_keys = request.form.getlist("item")
+        chosen = [i for i in items if i.key in chosen_keys]
+        if not chosen:
+            errors.append(_("Choose at least one item."))
+        elif len(chosen) > 1 and not multiple:
+            errors.append(_("This course accepts one item at a time."))
+        else:
+            db_session = ext.session()
+            info = platforms.find_registration(db_session, body["iss"], body["aud"] if isinstance(body["aud"], str) else body.get("azp") or body["aud"][0])
+            if info is None:
+                abort(404)
+            key = key_service.signing_key(db_session)
+            db_session.commit()
+            deep_link = DeepLink(TandemRegistration(info, key), str(body[claims.DEPLOYMENT_ID]), settings)
+            token = deep_link.get_response_jwt(chosen)
+            return render_template(
+                "lti/deep_link_return.html", action=settings["deep_link_return_url"], jwt=token, count=len(chosen)
+            )
+    status = 400 if errors or (request.method == "POST") else 200
+    return make_response(
+        render_template(
+            "lti/picker.html",
+            form=form,
+            items=items,
+            multiple=multiple,
+            errors=errors,
+            title=settings.get("title"),
+            launch_id=launch_id,
+        ),
+        status,
+    )

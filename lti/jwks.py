@@ -1,0 +1,87 @@
+"""Platform key sets: cached as long as the platform's cache headers allow, re-fetched once on an unknown kid."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+DEFAULT_MAX_AGE = 300
+MAX_MAX_AGE = 24 * 3600
+#: an unknown kid triggers at most one re-fetch per key set in this many seconds (no fetch storms)
+REFETCH_GUARD = 5.0
+
+
+class KeySetError(Exception):
+    """The key set could not be fetched or has no key for the token."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass
+class _Entry:
+    keys: dict[str, dict[str, Any]]
+    expires_at: float
+    fetched_at: float
+
+
+def max_age(headers: Any) -> int:
+    """Seconds a response may be cached by its Cache-Control (no-cache/no-store give 0)."""
+    value = headers.get("Cache-Control", "") or ""
+    lowered = value.lower()
+    if "no-store" in lowered or "no-cache" in lowered:
+        return 0
+    match = re.search(r"max-age\s*=\s*(\d+)", lowered)
+    if match:
+        return min(int(match.group(1)), MAX_MAX_AGE)
+    return DEFAULT_MAX_AGE
+
+
+class PlatformKeys:
+    """In-process cache of platform JWKS by URL; thread-safe."""
+
+    def __init__(self, http: requests.Session) -> None:
+        self._http = http
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+        self.fetches = 0
+
+    def _fetch(self, url: str) -> _Entry:
+        try:
+            resp = self._http.get(url)
+            resp.raise_for_status()
+            data = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise KeySetError("jwks_unavailable", f"cannot fetch platform keys from {url}: {exc}") from None
+        keys = {k["kid"]: k for k in data.get("keys", []) if isinstance(k, dict) and k.get("kid")}
+        now = time.monotonic()
+        entry = _Entry(keys=keys, expires_at=now + max_age(resp.headers), fetched_at=now)
+        with self._lock:
+            self.fetches += 1
+            self._entries[url] = entry
+        return entry
+
+    def key(self, url: str, kid: str) -> dict[str, Any]:
+        """The JWK with ``kid`` from the key set at ``url``.
+
+        Raises:
+            KeySetError: the set cannot be fetched, or has no such kid even after one re-fetch.
+        """
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(url)
+        if entry is None or entry.expires_at <= now:
+            entry = self._fetch(url)
+        elif kid not in entry.keys and now - entry.fetched_at > REFETCH_GUARD:
+            # Rotation publishes new keys under new kids: look once more before refusing.
+            entry = self._fetch(url)
+        try:
+            return entry.keys[kid]
+        except KeyError:
+            raise KeySetError("unknown_kid", f"no key with kid {kid!r} in {url}") from None

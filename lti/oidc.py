@@ -1,0 +1,297 @@
+"""OIDC third-party-initiated login and id_token validation, hardened beyond pylti1p3's defaults.
+
+What pylti1p3 2.0.2 accepts and this module refuses (see LTI-NOTES §1.4): replayed or re-posted
+id_tokens (the state record is taken atomically and its nonce must match), a missing ``exp`` or
+``iat``, several audiences without a matching ``azp``, and a ``target_link_uri`` other than the one
+the login asked for. It also allows 10 s of clock skew, caches platform keys by their cache
+headers with one re-fetch on an unknown kid, and times out every outgoing call.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+import jwt
+from pylti1p3.exception import LtiException
+from pylti1p3.message_validators import get_validators
+
+from lti import claims
+from lti.jwks import KeySetError, PlatformKeys
+from plugin.services.platforms import RegistrationInfo
+from plugin.services.ports import Store
+
+STATE_TTL = 600
+STATE_COOKIE_PREFIX = "lti1p3-state-"
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+
+
+class LaunchRejected(Exception):
+    """A login or launch Tandem refuses; ``reason`` is a stable code for logs and the error page."""
+
+    def __init__(self, reason: str, detail: str, status: int = 400, retry: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.status = status
+        #: login parameters to start again in a new window (cookie-blocked fallback)
+        self.retry = retry
+
+
+@dataclass(frozen=True)
+class LoginRedirect:
+    """Where to send the browser after a login initiation, and the state cookie to set."""
+
+    url: str
+    state: str
+    cookie_name: str
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    """A launch that passed every check."""
+
+    launch_id: str
+    body: dict[str, Any]
+    registration: RegistrationInfo
+
+
+class RegistrationCache:
+    """Registration lookups, cached in-process for a few seconds (they change rarely, launches are many)."""
+
+    def __init__(self, lookup: Callable[[str, str | None], RegistrationInfo | None], ttl: float = 30.0) -> None:
+        self._lookup = lookup
+        self._ttl = ttl
+        self._cache: dict[tuple[str, str | None], tuple[float, RegistrationInfo]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, issuer: str, client_id: str | None, fresh: bool = False) -> RegistrationInfo | None:
+        """The registration, from cache unless ``fresh``; misses are never cached."""
+        key = (issuer, client_id)
+        now = time.monotonic()
+        if not fresh:
+            with self._lock:
+                hit = self._cache.get(key)
+            if hit and hit[0] > now:
+                return hit[1]
+        info = self._lookup(issuer, client_id)
+        if info is not None:
+            with self._lock:
+                self._cache[key] = (now + self._ttl, info)
+        return info
+
+    def clear(self) -> None:
+        """Forget everything (after a registration changes in this process)."""
+        with self._lock:
+            self._cache.clear()
+
+
+def _origin(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}".lower()
+
+
+class OidcFlow:
+    """The two steps of an LTI 1.3 launch, free of any web framework."""
+
+    def __init__(
+        self,
+        store: Store,
+        registrations: RegistrationCache,
+        keys: PlatformKeys,
+        *,
+        leeway: int = 10,
+        launch_ttl: int = 8 * 3600,
+    ) -> None:
+        self.store = store
+        self.registrations = registrations
+        self.keys = keys
+        self.leeway = leeway
+        self.launch_ttl = launch_ttl
+
+    # -- step 1: login initiation ---------------------------------------------------------------
+    def login(self, params: Mapping[str, str], redirect_uri: str) -> LoginRedirect:
+        """Check a login initiation and build the redirect to the platform's authorisation endpoint.
+
+        Raises:
+            LaunchRejected: a required parameter is missing, the platform is not registered, or
+                ``target_link_uri`` points away from this Tandem.
+        """
+        iss, login_hint, target = params.get("iss"), params.get("login_hint"), params.get("target_link_uri")
+        missing = [name for name, value in (("iss", iss), ("login_hint", login_hint), ("target_link_uri", target)) if not value]
+        if missing:
+            raise LaunchRejected("missing_login_param", f"login initiation lacks {', '.join(missing)}")
+        assert iss and login_hint and target
+        client_id = params.get("client_id") or None
+        reg = self.registrations.get(iss, client_id)
+        if reg is None:
+            raise LaunchRejected("unknown_registration", f"no registration for issuer {iss!r} client {client_id!r}")
+        deployment = params.get("lti_deployment_id")
+        if deployment and deployment not in reg.deployment_ids:
+            reg = self.registrations.get(iss, reg.client_id, fresh=True) or reg
+            if deployment not in reg.deployment_ids:
+                raise LaunchRejected("unknown_deployment", f"deployment {deployment!r} is not registered")
+        if _origin(target) != _origin(redirect_uri):
+            raise LaunchRejected("bad_target_link_uri", f"target_link_uri {target!r} is not this tool")
+        state = "state-" + secrets.token_urlsafe(24)
+        nonce = secrets.token_urlsafe(24)
+        record = {
+            "nonce": nonce,
+            "iss": iss,
+            "client_id": reg.client_id,
+            "target_link_uri": target,
+            "login": {k: params[k] for k in LOGIN_PARAMS if params.get(k)},
+        }
+        self.store.set("state:" + state, json.dumps(record), STATE_TTL)
+        query = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": reg.client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "nonce": nonce,
+            "login_hint": login_hint,
+        }
+        if params.get("lti_message_hint"):
+            query["lti_message_hint"] = params["lti_message_hint"]
+        sep = "&" if "?" in reg.auth_login_url else "?"
+        return LoginRedirect(reg.auth_login_url + sep + urlencode(query), state, STATE_COOKIE_PREFIX + state)
+
+    # -- step 2: the launch ---------------------------------------------------------------------
+    def _take_state(self, state: str, cookies: Mapping[str, str]) -> dict[str, Any]:
+        raw = self.store.get("state:" + state)
+        if raw is None:
+            raise LaunchRejected("state_unknown", "state is unknown, expired or already used")
+        if cookies.get(STATE_COOKIE_PREFIX + state) != state:
+            record = json.loads(raw)
+            raise LaunchRejected(
+                "cookies_blocked", "the state cookie did not come back", status=403, retry=record.get("login")
+            )
+        raw = self.store.take("state:" + state)
+        if raw is None:  # a concurrent re-post took it first
+            raise LaunchRejected("state_unknown", "state already used")
+        return json.loads(raw)
+
+    def _decode(self, token: str, reg: RegistrationInfo, header: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            jwk = self.keys.key(reg.key_set_url, header["kid"])
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+        except KeySetError as exc:
+            raise LaunchRejected(exc.reason, str(exc)) from None
+        except (jwt.PyJWKError, jwt.InvalidKeyError, TypeError, ValueError) as exc:
+            raise LaunchRejected("unknown_kid", f"platform key {header['kid']!r} is unusable: {exc}") from None
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                leeway=self.leeway,
+                issuer=reg.issuer,
+                options={"require": ["exp", "iat", "iss", "nonce"], "verify_aud": False},
+            )
+        except jwt.ExpiredSignatureError:
+            raise LaunchRejected("expired", "id_token has expired") from None
+        except jwt.ImmatureSignatureError:
+            raise LaunchRejected("bad_timestamps", "id_token is issued in the future") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise LaunchRejected("missing_claim", f"id_token lacks {exc.claim}") from None
+        except jwt.InvalidIssuerError:
+            raise LaunchRejected("wrong_issuer", "id_token issuer differs from the login's") from None
+        except jwt.InvalidSignatureError:
+            raise LaunchRejected("bad_signature", "id_token signature does not verify") from None
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRejected("bad_timestamps" if "iat" in str(exc) else "bad_token", f"id_token invalid: {exc}") from None
+
+    @staticmethod
+    def _check_audience(body: Mapping[str, Any], client_id: str) -> None:
+        aud = body.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if client_id not in audiences:
+            raise LaunchRejected("bad_audience", f"id_token audience {aud!r} does not include our client id")
+        azp = body.get("azp")
+        if len(audiences) > 1 and azp is None:
+            raise LaunchRejected("bad_azp", "several audiences and no azp")
+        if azp is not None and azp != client_id:
+            raise LaunchRejected("bad_azp", f"azp {azp!r} is not our client id")
+
+    @staticmethod
+    def _check_message(body: Mapping[str, Any]) -> None:
+        message_type = body.get(claims.MESSAGE_TYPE)
+        if not message_type:
+            raise LaunchRejected("missing_message_type", "message_type claim is missing")
+        if body.get(claims.VERSION) != "1.3.0":
+            raise LaunchRejected("bad_version", f"LTI version {body.get(claims.VERSION)!r} is not 1.3.0")
+        if message_type not in (claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST):
+            raise LaunchRejected("bad_message_type", f"message type {message_type!r} is not supported")
+        try:
+            for validator in get_validators():
+                if validator.can_validate(body):
+                    validator.validate(body)
+        except LtiException as exc:
+            text = str(exc)
+            reason = {
+                "Must have a user (sub)": "missing_sub",
+                "Missing Roles Claim": "missing_roles",
+                "Missing Resource Link Id": "missing_resource_link",
+            }.get(text, "bad_deep_linking_settings" if "Deep Link" in text or "placement" in text or "presentation" in text else "bad_message")
+            raise LaunchRejected(reason, text) from None
+        if not isinstance(body.get(claims.ROLES), list):
+            raise LaunchRejected("missing_roles", "roles claim is not a list")
+
+    def validate(self, form: Mapping[str, str], cookies: Mapping[str, str]) -> ValidatedLaunch:
+        """Validate the id_token POSTed to the launch URL; store the launch for later requests.
+
+        Raises:
+            LaunchRejected: with the first reason found.
+        """
+        token, state = form.get("id_token"), form.get("state")
+        if not state:
+            raise LaunchRejected("missing_state", "launch has no state")
+        if not token:
+            raise LaunchRejected("missing_id_token", "launch has no id_token")
+        record = self._take_state(state, cookies)
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRejected("bad_token", f"id_token is not a JWT: {exc}") from None
+        if header.get("alg") != "RS256":
+            raise LaunchRejected("bad_alg", f"id_token algorithm {header.get('alg')!r} is not RS256")
+        if not header.get("kid"):
+            raise LaunchRejected("no_kid", "id_token header has no kid")
+        if unverified.get("iss") != record["iss"]:
+            raise LaunchRejected("wrong_issuer", f"id_token issuer {unverified.get('iss')!r} differs from the login's")
+        reg = self.registrations.get(record["iss"], record["client_id"])
+        if reg is None:
+            raise LaunchRejected("unknown_registration", "registration was removed")
+        body = self._decode(token, reg, header)
+        self._check_audience(body, reg.client_id)
+        if body.get("nonce") != record["nonce"]:
+            raise LaunchRejected("nonce_mismatch", "nonce differs from the one sent at login")
+        deployment = body.get(claims.DEPLOYMENT_ID)
+        if not deployment:
+            raise LaunchRejected("missing_deployment", "deployment_id claim is missing")
+        if deployment not in reg.deployment_ids:
+            reg = self.registrations.get(reg.issuer, reg.client_id, fresh=True) or reg
+            if deployment not in reg.deployment_ids:
+                raise LaunchRejected("unknown_deployment", f"deployment {deployment!r} is not registered")
+        self._check_message(body)
+        if body.get(claims.TARGET_LINK_URI) != record["target_link_uri"]:
+            raise LaunchRejected("target_link_uri_mismatch", "target_link_uri differs from the login's")
+        launch_id = uuid.uuid4().hex
+        self.store.set("launch:" + launch_id, json.dumps({"body": body, "registration_id": reg.id}), self.launch_ttl)
+        return ValidatedLaunch(launch_id=launch_id, body=body, registration=reg)
+
+    def launch_data(self, launch_id: str) -> dict[str, Any] | None:
+        """The stored body of an earlier launch, or None when it expired."""
+        raw = self.store.get("launch:" + launch_id)
+        return json.loads(raw)["body"] if raw else None

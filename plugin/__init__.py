@@ -1,0 +1,83 @@
+"""Tandem's Flask application: the composition root that wires config, database, web and LTI together."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from plugin.config import load_config
+from plugin.extensions import babel, csrf, db, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """Map an LMS locale (``nl``, ``nl-NL``, ``nl_BE``, ``en-GB``) to a language Tandem speaks, or None."""
+    if not value:
+        return None
+    lang = value.replace("_", "-").split("-")[0].lower()
+    return lang if lang in ("en", "nl") else None
+
+
+def select_locale() -> str:
+    """The page language: the in-page switch, else the launch's locale, else the browser's, else English."""
+    chosen = session.get("locale")
+    if chosen in ("en", "nl"):
+        return chosen
+    return request.accept_languages.best_match(["en", "nl"]) or "en"
+
+
+def make_store(app: Flask):
+    """The shared store: Redis when TANDEM_REDIS_URL is set, else the database."""
+    from plugin.adapters.store import DatabaseStore, RedisStore
+
+    url = app.config.get("TANDEM_REDIS_URL")
+    if url:
+        return RedisStore(url)
+    with app.app_context():
+        return DatabaseStore(db.engine)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure Tandem.
+
+    Raises:
+        plugin.config.ConfigError: the configuration cannot work (one line says why).
+    """
+    config = load_config(test_config)
+    app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=True)
+    app.config.update(config)
+    app.config.update(
+        SESSION_COOKIE_NAME="tandem_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    if app.config["TANDEM_TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+
+    logging.getLogger("tandem").setLevel(logging.INFO)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    from plugin.web import init_app as init_web
+    from plugin.web.session import IframeSessionInterface
+
+    app.session_interface = IframeSessionInterface()
+    init_web(app)
+
+    import lti
+
+    store = app.config.get("TANDEM_STORE") or make_store(app)
+    app.extensions["tandem_store"] = store
+    lti.init_app(app, store=store, session=lambda: db.session, normalise_locale=normalise_locale, csrf=csrf)
+
+    from plugin.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""Infrastructure behind the core's ports: stores and other outside services."""

@@ -1,0 +1,206 @@
+"""The ``tandem`` command: serving, database, platform registrations and keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from plugin.config import ConfigError
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"tandem: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _create_app() -> Flask:
+    from plugin import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--certfile", default=None, help="Serve HTTPS with this certificate (else put a TLS proxy in front).")
+@click.option("--keyfile", default=None)
+@click.option("--access-log/--no-access-log", default=False)
+def serve(host: str, port: int, workers: int, threads: int, certfile: str | None, keyfile: str | None, access_log: bool) -> None:
+    """Serve Tandem with gunicorn (each worker builds its own app)."""
+    from gunicorn.app.base import BaseApplication
+
+    from plugin import create_app
+
+    # Fail here, with one line, rather than in every worker.
+    try:
+        create_app()
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread" if threads > 1 else "sync",
+                "accesslog": "-" if access_log else None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "keepalive": 5,
+                "certfile": certfile,
+                "keyfile": keyfile,
+            }
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return create_app()
+
+    click.echo(f"Tandem listening on {'https' if certfile else 'http'}://{host}:{port} with {workers} worker(s)")
+    Server().run()
+
+
+@click.group("platform")
+def platform_group() -> None:
+    """Platform registrations (manual registration, for platforms without dynamic registration)."""
+
+
+@platform_group.command("add")
+@click.option("--issuer")
+@click.option("--client-id")
+@click.option("--deployment-id")
+@click.option("--auth-url")
+@click.option("--token-url")
+@click.option("--jwks-url")
+@click.option("--audience", default=None)
+@click.option("--organisation", default=None)
+@with_appcontext
+def platform_add(**opts: str | None) -> None:
+    """Register a platform, or add a deployment to an existing registration."""
+    from plugin.domain.errors import RuleViolation
+    from plugin.extensions import db
+    from plugin.services.platforms import NewRegistration, add_registration, find_registration
+
+    issuer, client_id, deployment_id = opts["issuer"], opts["client_id"], opts["deployment_id"]
+    for name in ("issuer", "client_id", "deployment_id"):
+        if not opts[name]:
+            _fail(f"--{name.replace('_', '-')} is required")
+    assert issuer and client_id and deployment_id
+    existing = find_registration(db.session, issuer, client_id)
+    urls = {k: opts[k] or (getattr(existing, attr) if existing else None) for k, attr in (("auth_url", "auth_login_url"), ("token_url", "auth_token_url"), ("jwks_url", "key_set_url"))}
+    missing = [k for k, v in urls.items() if not v]
+    if missing:
+        _fail(f"--{missing[0].replace('_', '-')} is required for a new registration")
+    try:
+        info, _ = add_registration(
+            db.session,
+            NewRegistration(
+                issuer=issuer,
+                client_id=client_id,
+                deployment_id=deployment_id,
+                auth_login_url=urls["auth_url"] or "",
+                auth_token_url=urls["token_url"] or "",
+                key_set_url=urls["jwks_url"] or "",
+                auth_audience=opts["audience"],
+                organisation=opts["organisation"],
+            ),
+        )
+        db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    click.echo(f"registered {info.issuer} client {info.client_id} deployments {', '.join(info.deployment_ids)} (organisation {info.organisation_name})")
+
+
+@platform_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def platform_list(as_json: bool) -> None:
+    """List registrations and their deployments."""
+    from dataclasses import asdict
+
+    from plugin.extensions import db
+    from plugin.services.platforms import list_registrations
+
+    regs = list_registrations(db.session)
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in regs], indent=2))
+        return
+    if not regs:
+        click.echo("no platforms registered")
+    for r in regs:
+        click.echo(f"{r.issuer}\tclient {r.client_id}\tdeployments {', '.join(r.deployment_ids)}\torganisation {r.organisation_name}")
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Tandem's signing keys."""
+
+
+@keys_group.command("rotate")
+@click.option("--retire-after-days", default=2.0, show_default=True, type=float, help="Retire keys superseded longer ago than this.")
+@with_appcontext
+def keys_rotate(retire_after_days: float) -> None:
+    """Make a new signing key; the JWKS keeps serving the previous one until it is retired."""
+    from datetime import timedelta
+
+    from plugin.extensions import db
+    from plugin.services import keys
+
+    keys.active_keys(db.session)
+    key, retired = keys.rotate(db.session, timedelta(days=retire_after_days))
+    db.session.commit()
+    click.echo(f"new signing key {key.kid}" + (f"; retired {', '.join(retired)}" if retired else ""))
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """List active keys, newest (the signing key) first."""
+    from plugin.extensions import db
+    from plugin.services import keys
+
+    for i, key in enumerate(keys.active_keys(db.session)):
+        click.echo(f"{key.kid}\t{key.created_at:%Y-%m-%d %H:%M}\t{'signing' if i == 0 else 'published'}")
+    db.session.commit()
+
+
+@keys_group.command("retire")
+@click.argument("kid")
+@with_appcontext
+def keys_retire(kid: str) -> None:
+    """Stop publishing key KID (never the only one)."""
+    from plugin.extensions import db
+    from plugin.services import keys
+
+    if not keys.retire(db.session, kid):
+        db.session.rollback()
+        _fail(f"key {kid} is not an active key, or it is the only one")
+    db.session.commit()
+    click.echo(f"retired {kid}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach Tandem's command groups to the app's CLI."""
+    app.cli.add_command(serve)
+    app.cli.add_command(platform_group)
+    app.cli.add_command(keys_group)
+
+
+def main() -> None:
+    """Entry point of the ``tandem`` console script."""
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False, load_dotenv=False, help="Tandem: two-way mentoring over LTI 1.3.")
+    cli.main(prog_name="tandem")

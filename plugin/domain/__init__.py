@@ -1,0 +1,1 @@
+"""Tandem's rules and value types: standard library only."""

@@ -1,0 +1,18 @@
+"""Every model, imported here so Alembic's autogenerate sees them all."""
+
+from plugin.models.base import Base
+from plugin.models.people import Course, Membership, Person
+from plugin.models.store import StoreEntry
+from plugin.models.tenancy import Deployment, Organisation, Registration, ToolKey
+
+__all__ = [
+    "Base",
+    "Course",
+    "Deployment",
+    "Membership",
+    "Organisation",
+    "Person",
+    "Registration",
+    "StoreEntry",
+    "ToolKey",
+]

@@ -1,0 +1,120 @@
+"""Read side of the role home pages; every query is scoped to the actor's organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from plugin.domain.errors import NotAllowed
+from plugin.domain.roles import Role
+from plugin.models import Course, Deployment, Membership, Organisation, Person, Registration
+from plugin.services.launches import Actor
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """A course with how many people of each role have launched Tandem in it."""
+
+    id: int
+    title: str | None
+    label: str | None
+    trainers: int = 0
+    participants: int = 0
+
+
+@dataclass(frozen=True)
+class PlatformSummary:
+    """A registration of the organisation, with its deployments."""
+
+    issuer: str
+    client_id: str
+    platform_name: str | None
+    deployments: int
+
+
+@dataclass(frozen=True)
+class Home:
+    """What a role home page shows."""
+
+    role: Role
+    person_name: str | None
+    organisation_name: str
+    course: CourseSummary | None = None
+    courses: list[CourseSummary] = field(default_factory=list)
+    platforms: list[PlatformSummary] = field(default_factory=list)
+    people: int = 0
+
+
+def _course_summaries(session: Session, organisation_id: int, course_id: int | None = None) -> list[CourseSummary]:
+    counts = (
+        sa.select(
+            Membership.course_id,
+            sa.func.sum(sa.case((Membership.role == Role.TRAINER.value, 1), else_=0)).label("trainers"),
+            sa.func.sum(sa.case((Membership.role == Role.PARTICIPANT.value, 1), else_=0)).label("participants"),
+        )
+        .group_by(Membership.course_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Course.id, Course.title, Course.label, counts.c.trainers, counts.c.participants)
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .where(Course.organisation_id == organisation_id)
+        .order_by(Course.title, Course.id)
+    )
+    if course_id is not None:
+        query = query.where(Course.id == course_id)
+    return [
+        CourseSummary(id=r.id, title=r.title, label=r.label, trainers=r.trainers or 0, participants=r.participants or 0)
+        for r in session.execute(query)
+    ]
+
+
+def home_for(session: Session, actor: Actor) -> Home:
+    """The home page of ``actor``: trainers and participants see their course, admins their organisation.
+
+    Raises:
+        NotAllowed: the person does not belong to the actor's organisation (a forged or stale session).
+    """
+    row = session.execute(
+        sa.select(Person.name, Organisation.name)
+        .join(Organisation, Organisation.id == Person.organisation_id)
+        .where(Person.id == actor.person_id, Person.organisation_id == actor.organisation_id)
+    ).one_or_none()
+    if row is None:
+        raise NotAllowed("unknown person for this organisation")
+    person_name, org_name = row
+    course = None
+    if actor.course_id is not None:
+        found = _course_summaries(session, actor.organisation_id, actor.course_id)
+        course = found[0] if found else None
+    if actor.role is not Role.ORG_ADMIN:
+        return Home(role=actor.role, person_name=person_name, organisation_name=org_name, course=course)
+    platforms = [
+        PlatformSummary(r.issuer, r.client_id, r.platform_name, r.deployments)
+        for r in session.execute(
+            sa.select(
+                Registration.issuer,
+                Registration.client_id,
+                Registration.platform_name,
+                sa.func.count(Deployment.id).label("deployments"),
+            )
+            .outerjoin(Deployment, Deployment.registration_id == Registration.id)
+            .where(Registration.organisation_id == actor.organisation_id)
+            .group_by(Registration.id)
+            .order_by(Registration.id)
+        )
+    ]
+    people = session.scalar(
+        sa.select(sa.func.count(Person.id)).where(Person.organisation_id == actor.organisation_id)
+    )
+    return Home(
+        role=actor.role,
+        person_name=person_name,
+        organisation_name=org_name,
+        course=course,
+        courses=_course_summaries(session, actor.organisation_id),
+        platforms=platforms,
+        people=people or 0,
+    )

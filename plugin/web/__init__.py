@@ -1,0 +1,25 @@
+"""The web adapter: blueprints for pages, error handlers and security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+
+def init_app(app: Flask) -> None:
+    """Register the web blueprints, error pages and response headers."""
+    from plugin.web import errors, pages
+
+    app.register_blueprint(pages.bp)
+    errors.init_app(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        # Tandem lives in LMS iframes: never X-Frame-Options DENY. Nothing is loaded from elsewhere.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action *; base-uri 'self'; object-src 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

@@ -1,0 +1,63 @@
+"""Role home pages and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import AnyOf, DataRequired
+from flask_babel import lazy_gettext as _l
+
+from plugin.extensions import db
+from plugin.services.homes import home_for
+from plugin.web.auth import current_actor
+
+bp = Blueprint("web", __name__)
+
+
+class LanguageForm(FlaskForm):
+    """The in-page language switch (a CSRF-protected POST)."""
+
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("nl", "Nederlands")], validators=[DataRequired(), AnyOf(["en", "nl"])])
+    next = HiddenField()
+    submit = SubmitField(_l("Switch"))
+
+
+@bp.app_context_processor
+def inject_language_form() -> dict:
+    """Every page gets the language switch, preset to the current language."""
+    from flask_babel import get_locale
+
+    form = LanguageForm(formdata=None, language=str(get_locale() or "en"), next=request.full_path.rstrip("?"))
+    return {"language_form": form, "current_locale": lambda: str(get_locale() or "en")}
+
+
+@bp.route("/")
+def index() -> Response:
+    """Outside a launch: what Tandem is and how to install it."""
+    return make_response(render_template("home/index.html"))
+
+
+@bp.route("/home")
+def home() -> Response:
+    """The role home page after a launch."""
+    actor = current_actor()
+    view = home_for(db.session, actor)
+    db.session.commit()
+    return make_response(render_template(f"home/{view.role.value}.html", home=view))
+
+
+@bp.route("/language", methods=["POST"])
+def switch_language() -> Response:
+    """Switch the page language and go back where the person was (only to a page of Tandem's own)."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return make_response(render_template("errors/error.html", code=400, message=_l("Choose English or Nederlands.")), 400)
+    session["locale"] = form.language.data
+    target = form.next.data or url_for("web.home")
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/"):
+        target = url_for("web.home")
+    return redirect(target, code=303)
