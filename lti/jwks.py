@@ -12,8 +12,8 @@ import requests
 
 DEFAULT_MAX_AGE = 300
 MAX_MAX_AGE = 24 * 3600
-#: an unknown kid triggers at most one re-fetch per key set in this many seconds (no fetch storms)
-REFETCH_GUARD = 5.0
+#: an unknown kid triggers one re-fetch; the same unknown kid again only after this many seconds (no fetch storms)
+MISS_MEMORY = 60.0
 
 
 class KeySetError(Exception):
@@ -50,6 +50,7 @@ class PlatformKeys:
         self._http = http
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        self._misses: dict[tuple[str, str], float] = {}
         self.fetches = 0
 
     def _fetch(self, url: str) -> _Entry:
@@ -78,10 +79,14 @@ class PlatformKeys:
             entry = self._entries.get(url)
         if entry is None or entry.expires_at <= now:
             entry = self._fetch(url)
-        elif kid not in entry.keys and now - entry.fetched_at > REFETCH_GUARD:
+        elif kid not in entry.keys and now - self._misses.get((url, kid), -MISS_MEMORY) >= MISS_MEMORY:
             # Rotation publishes new keys under new kids: look once more before refusing.
             entry = self._fetch(url)
         try:
             return entry.keys[kid]
         except KeyError:
+            with self._lock:
+                if len(self._misses) > 1000:
+                    self._misses.clear()
+                self._misses[(url, kid)] = now
             raise KeySetError("unknown_kid", f"no key with kid {kid!r} in {url}") from None

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 from flask_babel import lazy_gettext as _l
 
@@ -20,7 +21,7 @@ bp = Blueprint("web", __name__)
 class LanguageForm(FlaskForm):
     """The in-page language switch (a CSRF-protected POST)."""
 
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("nl", "Nederlands")], validators=[DataRequired(), AnyOf(["en", "nl"])])
+    language = SelectField(_l("Language"), choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("nl", "Nederlands", render_kw={"lang": "nl"})], validators=[DataRequired(), AnyOf(["en", "nl"])])
     next = HiddenField()
     submit = SubmitField(_l("Switch"))
 
