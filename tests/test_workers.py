@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import register_platform
@@ -52,6 +54,9 @@ def test_two_workers_serve_many_launches_without_a_lost_state(app, store_env, tl
     port = free_port()
     env = {**store_env, "TANDEM_BASE_URL": f"https://127.0.0.1:{port}"}
     with TandemProcess(env=env, workers=2, tls=tls_cert, port=port) as tandem:
+        deadline = time.monotonic() + 20
+        while len(tandem.pids()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(tandem.pids()) == 3  # master + 2 workers
         with TestPlatform(tool_base_url=tandem.url, tool_verify=False) as platform:
             register_platform(app, platform)

@@ -64,7 +64,7 @@ def load_tool_conf(conf: Mapping[str, Any], base_dir: str | os.PathLike[str] | N
     Relative key paths are resolved against ``base_dir`` (default: the current directory).
     """
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-    tool_conf = ToolConfDict(dict(conf))  # type: ignore[arg-type]
+    tool_conf = ToolConfDict(dict(conf))
     for issuer, entries in conf.items():
         many = isinstance(entries, list)
         for entry in entries if many else [entries]:

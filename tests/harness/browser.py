@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection
 
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -34,7 +36,7 @@ class _UnverifiedHTTPSConnectionPool(HTTPSConnectionPool):
     when this pool is used (``verify=False`` against a self-signed test certificate).
     """
 
-    def _validate_conn(self, conn: HTTPConnection) -> None:
+    def _validate_conn(self, conn: BaseHTTPConnection) -> None:
         HTTPConnectionPool._validate_conn(self, conn)
         if conn.is_closed:
             conn.connect()

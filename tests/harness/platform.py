@@ -58,8 +58,19 @@ Workarounds for lti1p3platform 0.1.8:
     numbers read from the query string, and score POSTs are not validated. The AGS/NRPS
     endpoints are implemented here with per-operation scopes, Moodle's score rules and
     ``Link: <...>; rel="next"`` pagination, on top of the library's token validation.
-12. ``framework.templates`` imports ``pkg_resources`` (missing on new setuptools) and renders
-    with Jinja; the harness renders its own auto-submit forms and never imports ``framework``.
+12. The library ships Django/FastAPI adapters only and a Jinja launch template that cannot
+    carry error fields; ``_FlaskLibRequest`` adapts Flask requests to its ``Request`` and the
+    harness renders its own auto-submit forms (launch and OIDC error forms).
+
+Endpoints (all under ``url``): ``/auth`` (OIDC authorization, GET/POST), ``/token``
+(client_credentials with a private_key_jwt assertion), ``/jwks`` (``Cache-Control:
+max-age=300``), ``/deep_link_return`` (200 "Received N items" when valid, 400 listing the
+errors otherwise), ``/nrps/<context_id>/memberships``, ``/ags/<context_id>/lineitems[/<id>
+[/scores|/results]]``, ``/.well-known/openid-configuration``, ``/register`` and ``/return``
+(the launch_presentation return URL). Everything they receive is recorded on the instance
+(``auth_requests``, ``launches``, ``token_log``, ``nrps_requests``, ``lineitems``,
+``scores``, ``score_requests``, ``deep_link_responses``, ``registrations``,
+``server_errors``); ``fail_next()`` injects failures and delays.
 
 Dynamic registration follows Moodle's ``openid-configuration.php``/``openid-registration.php``
 and ``registration_helper``; it additionally requires ``grant_types`` to contain ``implicit``
@@ -98,7 +109,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from lti1p3platform import exceptions as lib_exceptions
-from lti1p3platform.constants import LTI_1P3_ACCESS_TOKEN_SCOPES
 from lti1p3platform.ltiplatform import JWKS, LTI1P3PlatformConfAbstract
 from lti1p3platform.membership import Status
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
@@ -711,7 +721,7 @@ class _HarnessMessageLaunch(LTIAdvantageMessageLaunchAbstract):
             self.set_nrps(platform._service_url(f"/nrps/{context_id}/memberships"))
 
     def get_launch_message(self, include_extra_claims: bool = True) -> dict[str, Any]:
-        message = super().get_launch_message(include_extra_claims)
+        message: dict[str, Any] = super().get_launch_message(include_extra_claims)
         spec = self._spec
         platform = self._platform
         message[CLAIM_MESSAGE_TYPE] = spec.message_type
@@ -1230,7 +1240,14 @@ class TestPlatform:
         submit: bool = True,
         raw_id_token: str | None = None,
     ) -> LaunchResult:
-        """Drive one OIDC launch through ``browser`` (see the module docstring and README).
+        """Drive one OIDC launch through ``browser``, one explicit hop at a time.
+
+        (1) The initiation (iss, login_hint=user_id, target_link_uri, lti_message_hint,
+        client_id, lti_deployment_id) is POSTed (or GET) to the tool's login URL; (2) the
+        tool's redirect (or form, or JS redirect) to ``/auth`` is followed; (3) ``/auth``
+        answers with the auto-submit form carrying id_token and state; (4) the browser POSTs
+        it to the form action unless ``submit`` is false. Redirects of the tool after the
+        launch are not followed (use ``browser.follow``).
 
         ``given_name``/``family_name`` default to the first/remaining words of ``name``
         (pass ``""`` to leave them out). ``deep_linking_settings`` is merged over Moodle-like
@@ -1904,7 +1921,7 @@ class TestPlatform:
             problem = self._lineitem_errors(data)
             if problem:
                 return _json({"error": problem}, 400)
-            item = self._store_lineitem(context_id, data)
+            item = self._store_lineitem(context_id, cast(dict[str, Any], data))
             return _json(item, 201, content_type=MEDIA_LINEITEM)
         early = self._ags_preamble("lineitems", [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY], context_id)
         if early is not None:
@@ -1959,7 +1976,8 @@ class TestPlatform:
             return _json({"error": problem}, 400)
         with self._lock:
             url = item["id"]
-            replaced = {"id": url, **{k: v for k, v in data.items() if k != "id"}}
+            fields = cast(dict[str, Any], data)
+            replaced = {"id": url, **{k: v for k, v in fields.items() if k != "id"}}
             self.lineitems[url] = replaced
             return _json(copy.deepcopy(replaced), content_type=MEDIA_LINEITEM)
 

@@ -157,7 +157,8 @@ def test_valid_instructor_launch_shows_the_name(bare: BareSetup, browser: reques
     assert result.auth_params["prompt"] == "none" and result.auth_params["response_mode"] == "form_post"
     assert json.loads(result.auth_params["lti_message_hint"])["launchid"]
     assert result.form_action == platform.launch_url and result.error is None
-    assert result.response is not None and result.response.status_code == 200, result.response.text[:2000]
+    assert result.response is not None
+    assert result.response.status_code == 200, result.response.text[:2000]
     assert "Ada Lovelace" in result.response.text
     payload = result.payload
     assert payload is not None
@@ -242,7 +243,7 @@ def test_initiation_error_and_auth_errors(bare: BareSetup, browser: requests.Ses
 
     by_get = bare.platform.launch(browser, client_id_in_login=False, login_method="GET")
     assert by_get.response is not None and by_get.response.status_code == 200
-    assert "client_id" not in by_get.login_response.request.url.split("?", 1)[1]
+    assert "client_id=" not in str(by_get.login_response.request.url)
     auth = requests.get(
         bare.platform.auth_url,
         params={"redirect_uri": bare.platform.launch_url, "state": "s", "scope": "openid"},
@@ -258,7 +259,8 @@ def test_initiation_error_and_auth_errors(bare: BareSetup, browser: requests.Ses
 def test_deep_linking_round_trip(bare: BareSetup, browser: requests.Session) -> None:
     platform = bare.platform
     result = platform.launch(browser, message_type="LtiDeepLinkingRequest")
-    assert result.response is not None and result.response.status_code == 200, result.response.text[:2000]
+    assert result.response is not None
+    assert result.response.status_code == 200, result.response.text[:2000]
     payload = result.payload
     assert payload is not None and payload[CLAIM_MESSAGE_TYPE] == "LtiDeepLinkingRequest"
     settings = payload[CLAIM_DL_SETTINGS]
