@@ -85,6 +85,7 @@ import copy
 import hashlib
 import hmac
 import html
+import inspect
 import itertools
 import json
 import re
@@ -938,6 +939,7 @@ class TestPlatform:
         self.registrations: dict[str, dict[str, Any]] = {}
         self.return_requests: list[dict[str, str]] = []
         self.server_errors: list[str] = []
+        self._browser_launches: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1323,6 +1325,31 @@ class TestPlatform:
             result.response = browser.post(result.form_action, data=form.fields, allow_redirects=False)
         return result
 
+    def browser_launch_url(self, **options: Any) -> str:
+        """A platform URL that starts a launch from a real browser (Chromium, the demo LMS).
+
+        Takes the options of ``launch()``; the page auto-submits the OIDC initiation to the
+        tool's login URL, as Moodle's launch page does, and the browser does the rest.
+        """
+        spec_options = {
+            name: param.default
+            for name, param in inspect.signature(self.launch).parameters.items()
+            if param.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("login_method", "client_id_in_login", "submit")
+        }
+        spec_options.update(options)
+        params = self._initiation_params(self._new_spec(**spec_options))
+        token = secrets.token_urlsafe(12)
+        with self._lock:
+            self._browser_launches[token] = params
+        return f"{self.url}/initiate/{token}"
+
+    def _handle_initiate(self, token: str) -> Response:
+        with self._lock:
+            params = self._browser_launches.get(token)
+        if params is None:
+            return _html_page("Unknown launch", "This launch link is unknown.", 404)
+        return _auto_submit_form(self.login_url, params, form_id="ltiInitiateForm")
+
     def replay(self, browser: requests.Session, result: LaunchResult) -> requests.Response:
         """POST the same id_token and state to the tool again."""
         if result.form_action is None or result.id_token is None:
@@ -1505,6 +1532,7 @@ class TestPlatform:
             return _html_page("Platform error", f"{type(exc).__name__}: {exc}", 500)
 
         app.add_url_rule("/auth", "auth", self._handle_auth, methods=["GET", "POST"])
+        app.add_url_rule("/initiate/<token>", "initiate", self._handle_initiate, methods=["GET"])
         app.add_url_rule("/token", "token", self._handle_token, methods=["POST"])
         app.add_url_rule("/jwks", "jwks", self._handle_jwks, methods=["GET"])
         app.add_url_rule("/return", "return", self._handle_return, methods=["GET"])
