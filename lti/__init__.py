@@ -25,6 +25,8 @@ class LtiExtension:
     http: PlatformSession
     session: Callable[[], Session]
     normalise_locale: Callable[[str | None], str | None]
+    #: renders the page a resource-link launch lands on (the web layer's role home)
+    landing: Callable[..., Any]
     content_provider: Callable[[str], list[Any]] | None = None
 
 
@@ -34,6 +36,7 @@ def init_app(
     store: Store,
     session: Callable[[], Session],
     normalise_locale: Callable[[str | None], str | None],
+    landing: Callable[..., Any],
     csrf: Any,
 ) -> LtiExtension:
     """Register the LTI blueprints and the state they share."""
@@ -57,7 +60,9 @@ def init_app(
         leeway=app.config["TANDEM_JWT_LEEWAY"],
         launch_ttl=app.config["TANDEM_LAUNCH_TTL"],
     )
-    ext = LtiExtension(flow=flow, registrations=registrations, http=http, session=session, normalise_locale=normalise_locale)
+    ext = LtiExtension(
+        flow=flow, registrations=registrations, http=http, session=session, normalise_locale=normalise_locale, landing=landing
+    )
     app.extensions["tandem_lti"] = ext
     # The platform POSTs login and launch cross-site; state and nonce protect them, as does the
     # one-time registration token for registration. Every other form keeps its CSRF token.

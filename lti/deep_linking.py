@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, current_app, make_response, render_template, request, session
+from flask import abort, current_app, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from pylti1p3.deep_link import DeepLink
@@ -55,8 +55,10 @@ def offered_items(launch_url: str) -> list[ContentItem]:
     return [programme, *items]
 
 
-def picker(launch_id: str) -> Any:
-    """GET: choose items; POST: answer the platform with a signed response (auto-submitted form)."""
+def picker(launch_id: str, submitted: bool | None = None) -> Any:
+    """Show the items to choose; on submit, answer the platform with a signed response (auto-submitted form)."""
+    if submitted is None:
+        submitted = request.method == "POST"
     ext = current_app.extensions["tandem_lti"]
     if session.get("launch_id") != launch_id:
         abort(403)
@@ -74,7 +76,7 @@ def picker(launch_id: str) -> Any:
     items = offered_items(launch_url) if "ltiResourceLink" in accept_types else []
     form = PickForm()
     errors: list[str] = []
-    if request.method == "POST" and form.validate_on_submit():
+    if submitted and form.validate_on_submit():
         chosen_keys = request.form.getlist("item")
         chosen = [i for i in items if i.key in chosen_keys]
         if not chosen:
@@ -93,7 +95,7 @@ def picker(launch_id: str) -> Any:
             return render_template(
                 "lti/deep_link_return.html", action=settings["deep_link_return_url"], jwt=token, count=len(chosen)
             )
-    status = 400 if errors or (request.method == "POST") else 200
+    status = 400 if errors or submitted else 200
     return make_response(
         render_template(
             "lti/picker.html",
@@ -103,6 +105,7 @@ def picker(launch_id: str) -> Any:
             errors=errors,
             title=settings.get("title"),
             launch_id=launch_id,
+            canonical_url=url_for("lti.deep_link", launch_id=launch_id),
         ),
         status,
     )

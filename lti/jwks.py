@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from jwt.algorithms import RSAAlgorithm
+from jwt.exceptions import InvalidKeyError
 
 DEFAULT_MAX_AGE = 300
 MAX_MAX_AGE = 24 * 3600
@@ -26,7 +28,8 @@ class KeySetError(Exception):
 
 @dataclass
 class _Entry:
-    keys: dict[str, dict[str, Any]]
+    #: kid -> public key object (converted once per fetch, not per launch)
+    keys: dict[str, Any]
     expires_at: float
     fetched_at: float
 
@@ -60,7 +63,14 @@ class PlatformKeys:
             data = resp.json()
         except (requests.RequestException, ValueError) as exc:
             raise KeySetError("jwks_unavailable", f"cannot fetch platform keys from {url}: {exc}") from None
-        keys = {k["kid"]: k for k in data.get("keys", []) if isinstance(k, dict) and k.get("kid")}
+        keys = {}
+        for jwk in data.get("keys", []) if isinstance(data, dict) else []:
+            if isinstance(jwk, dict) and jwk.get("kid") and jwk.get("kty") == "RSA" and jwk.get("alg", "RS256") == "RS256":
+                try:
+                    keys[jwk["kid"]] = RSAAlgorithm.from_jwk(jwk)
+                except (InvalidKeyError, ValueError, TypeError, KeyError):
+                    continue  # an unusable key is as good as an absent one
+
         now = time.monotonic()
         entry = _Entry(keys=keys, expires_at=now + max_age(resp.headers), fetched_at=now)
         with self._lock:
@@ -68,8 +78,8 @@ class PlatformKeys:
             self._entries[url] = entry
         return entry
 
-    def key(self, url: str, kid: str) -> dict[str, Any]:
-        """The JWK with ``kid`` from the key set at ``url``.
+    def key(self, url: str, kid: str) -> Any:
+        """The RSA public key with ``kid`` from the key set at ``url``.
 
         Raises:
             KeySetError: the set cannot be fetched, or has no such kid even after one re-fetch.

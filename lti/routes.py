@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for  # noqa: F401
 
 from lti import claims
 from lti.oidc import STATE_TTL, LaunchRejected, OidcFlow
@@ -88,7 +88,7 @@ def launch() -> Response:
     facts = claims.facts_from(launched.body, launched.registration.client_id)
     db_session = _ext().session()
     try:
-        actor = record_launch(db_session, facts)
+        actor = record_launch(db_session, facts, launched.registration)
         db_session.commit()
     except NotFound as exc:
         db_session.rollback()
@@ -119,7 +119,14 @@ def launch() -> Response:
         person_id=actor.person_id,
         role=actor.role.value,
     )
-    response = redirect(url_for("lti.deep_link", launch_id=launched.launch_id) if facts.kind is LaunchKind.DEEP_LINKING else url_for("web.home"), code=303)
+    # The first page is rendered right here, saving the iframe a redirect round trip; the page
+    # replaces its URL (history.replaceState) so a reload GETs it instead of re-posting the launch.
+    if facts.kind is LaunchKind.DEEP_LINKING:
+        from lti.deep_linking import picker
+
+        response = make_response(picker(launched.launch_id, submitted=False))
+    else:
+        response = make_response(_ext().landing(actor, facts, launched.registration.organisation_name))
     response.delete_cookie("lti1p3-state-" + request.form.get("state", ""), path="/")
     return response
 

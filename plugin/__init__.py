@@ -75,7 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     store = app.config.get("TANDEM_STORE") or make_store(app)
     app.extensions["tandem_store"] = store
-    lti.init_app(app, store=store, session=lambda: db.session, normalise_locale=normalise_locale, csrf=csrf)
+    from plugin.web.pages import landing
+
+    lti.init_app(app, store=store, session=lambda: db.session, normalise_locale=normalise_locale, landing=landing, csrf=csrf)
 
     from plugin.cli import register_commands
 

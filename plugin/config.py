@@ -96,6 +96,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "LANGUAGES": ("en", "nl"),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
+        "WTF_I18N_ENABLED": False,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }
     config.update(overrides)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.errors import NotAllowed
+from plugin.domain.launches import LaunchFacts
 from plugin.domain.roles import Role
 from plugin.models import Course, Deployment, Membership, Organisation, Person, Registration
 from plugin.services.launches import Actor
@@ -48,27 +49,24 @@ class Home:
 
 
 def _course_summaries(session: Session, organisation_id: int, course_id: int | None = None) -> list[CourseSummary]:
-    counts = (
-        sa.select(
-            Membership.course_id,
-            sa.func.sum(sa.case((Membership.role == Role.TRAINER.value, 1), else_=0)).label("trainers"),
-            sa.func.sum(sa.case((Membership.role == Role.PARTICIPANT.value, 1), else_=0)).label("participants"),
-        )
-        .group_by(Membership.course_id)
-        .subquery()
-    )
-    query = (
-        sa.select(Course.id, Course.title, Course.label, counts.c.trainers, counts.c.participants)
-        .outerjoin(counts, counts.c.course_id == Course.id)
-        .where(Course.organisation_id == organisation_id)
-        .order_by(Course.title, Course.id)
-    )
+    """Courses of the organisation (or just ``course_id``) with their trainer and participant counts."""
+    courses = sa.select(Course.id, Course.title, Course.label).where(Course.organisation_id == organisation_id)
     if course_id is not None:
-        query = query.where(Course.id == course_id)
-    return [
-        CourseSummary(id=r.id, title=r.title, label=r.label, trainers=r.trainers or 0, participants=r.participants or 0)
-        for r in session.execute(query)
-    ]
+        courses = courses.where(Course.id == course_id)
+    courses = courses.subquery()
+    rows = session.execute(
+        sa.select(
+            courses.c.id,
+            courses.c.title,
+            courses.c.label,
+            sa.func.count(Membership.id).filter(Membership.role == Role.TRAINER.value).label("trainers"),
+            sa.func.count(Membership.id).filter(Membership.role == Role.PARTICIPANT.value).label("participants"),
+        )
+        .outerjoin(Membership, Membership.course_id == courses.c.id)
+        .group_by(courses.c.id, courses.c.title, courses.c.label)
+        .order_by(courses.c.title, courses.c.id)
+    )
+    return [CourseSummary(id=r.id, title=r.title, label=r.label, trainers=r.trainers, participants=r.participants) for r in rows]
 
 
 def home_for(session: Session, actor: Actor) -> Home:
@@ -78,17 +76,17 @@ def home_for(session: Session, actor: Actor) -> Home:
         NotAllowed: the person does not belong to the actor's organisation (a forged or stale session).
     """
     row = session.execute(
-        sa.select(Person.name, Organisation.name)
+        sa.select(Person.name, Organisation.name, Course.id, Course.title, Course.label)
         .join(Organisation, Organisation.id == Person.organisation_id)
+        .outerjoin(Course, sa.and_(Course.id == actor.course_id, Course.organisation_id == actor.organisation_id))
         .where(Person.id == actor.person_id, Person.organisation_id == actor.organisation_id)
     ).one_or_none()
     if row is None:
         raise NotAllowed("unknown person for this organisation")
-    person_name, org_name = row
-    course = None
-    if actor.course_id is not None:
-        found = _course_summaries(session, actor.organisation_id, actor.course_id)
-        course = found[0] if found else None
+    person_name, org_name, course_id, title, label = row
+    course = CourseSummary(id=course_id, title=title, label=label) if course_id is not None else None
+    if actor.role is Role.TRAINER and course is not None:
+        course = _course_summaries(session, actor.organisation_id, course.id)[0]
     if actor.role is not Role.ORG_ADMIN:
         return Home(role=actor.role, person_name=person_name, organisation_name=org_name, course=course)
     platforms = [
@@ -118,3 +116,13 @@ def home_for(session: Session, actor: Actor) -> Home:
         platforms=platforms,
         people=people or 0,
     )
+
+
+def home_after_launch(session: Session, actor: Actor, facts: LaunchFacts, organisation_name: str) -> Home:
+    """The home page right after ``facts`` were recorded: what the launch said needs no query again."""
+    if actor.role in (Role.ORG_ADMIN, Role.TRAINER):
+        return home_for(session, actor)
+    course = None
+    if facts.course is not None and actor.course_id is not None:
+        course = CourseSummary(id=actor.course_id, title=facts.course.title, label=facts.course.label)
+    return Home(role=actor.role, person_name=facts.identity.display_name, organisation_name=organisation_name, course=course)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
@@ -27,6 +27,8 @@ class RegistrationInfo:
     deployment_ids: tuple[str, ...]
     organisation_name: str = ""
     platform_name: str | None = None
+    #: deployment_id -> primary key, so a launch needs no lookup
+    deployment_pks: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _check_text(value: str, field: str) -> str:
     return value.strip()
 
 
-def _info(reg: Registration, deployment_ids: tuple[str, ...]) -> RegistrationInfo:
+def _info(reg: Registration, deployment_ids: tuple[str, ...], pks: dict[str, int] | None = None) -> RegistrationInfo:
     return RegistrationInfo(
         id=reg.id,
         organisation_id=reg.organisation_id,
@@ -71,6 +73,7 @@ def _info(reg: Registration, deployment_ids: tuple[str, ...]) -> RegistrationInf
         deployment_ids=deployment_ids,
         organisation_name=reg.organisation.name if reg.organisation else "",
         platform_name=reg.platform_name,
+        deployment_pks=pks or {},
     )
 
 
@@ -155,5 +158,6 @@ def find_registration(session: Session, issuer: str, client_id: str | None) -> R
     if len(regs) != 1:
         return None
     reg = regs[0]
-    deps = session.scalars(sa.select(Deployment.deployment_id).where(Deployment.registration_id == reg.id)).all()
-    return _info(reg, tuple(sorted(deps)))
+    rows = session.execute(sa.select(Deployment.deployment_id, Deployment.id).where(Deployment.registration_id == reg.id))
+    deps = {deployment_id: pk for deployment_id, pk in rows}
+    return _info(reg, tuple(sorted(deps)), deps)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 from flask_babel import lazy_gettext as _l
 
 from plugin.extensions import db
-from plugin.services.homes import home_for
+from plugin.domain.launches import LaunchFacts
+from plugin.services.homes import Home, home_after_launch, home_for
+from plugin.services.launches import Actor
 from plugin.web.auth import current_actor
+from plugin.web.forms import TandemForm
 
 bp = Blueprint("web", __name__)
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(TandemForm):
     """The in-page language switch (a CSRF-protected POST)."""
 
     language = SelectField(_l("Language"), choices=[SelectChoice("en", "English", render_kw={"lang": "en"}), SelectChoice("nl", "Nederlands", render_kw={"lang": "nl"})], validators=[DataRequired(), AnyOf(["en", "nl"])])
@@ -31,7 +33,7 @@ def inject_language_form() -> dict:
     """Every page gets the language switch, preset to the current language."""
     from flask_babel import get_locale
 
-    form = LanguageForm(formdata=None, language=str(get_locale() or "en"), next=request.full_path.rstrip("?"))
+    form = LanguageForm(formdata=None, language=str(get_locale() or "en"))
     return {"language_form": form, "current_locale": lambda: str(get_locale() or "en")}
 
 
@@ -41,13 +43,23 @@ def index() -> Response:
     return make_response(render_template("home/index.html"))
 
 
+def render_home(view: Home) -> Response:
+    """A role home page; its canonical URL is /home (the launch renders it in answer to a POST)."""
+    return make_response(render_template(f"home/{view.role.value}.html", home=view, canonical_url=url_for("web.home")))
+
+
 @bp.route("/home")
 def home() -> Response:
     """The role home page after a launch."""
-    actor = current_actor()
-    view = home_for(db.session, actor)
+    view = home_for(db.session, current_actor())
     db.session.commit()
-    return make_response(render_template(f"home/{view.role.value}.html", home=view))
+    return render_home(view)
+
+
+def landing(actor: Actor, facts: LaunchFacts, organisation_name: str) -> Response:
+    """The page a resource-link launch lands on: the role home, built from what the launch said."""
+    view = home_after_launch(db.session, actor, facts, organisation_name)
+    return render_home(view)
 
 
 @bp.route("/language", methods=["POST"])

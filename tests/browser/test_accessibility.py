@@ -35,7 +35,7 @@ def _check(page, tool_url: str, platform_url: str) -> None:
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_role_home_pages_are_accessible(page, platform, tool, role, locale):
     page.goto(platform.browser_launch_url(roles=ROLES[role], locale=locale, user_id=f"{role}-{locale}"))
-    page.wait_for_url(f"{tool.url}/home")
+    page.wait_for_url(f"{tool.url}/home")  # the launch page replaces its URL with /home
     assert page.locator("html").get_attribute("lang") == locale
     _check(page, tool.url, platform.url)
 
@@ -58,7 +58,7 @@ def test_deep_linking_picker_is_accessible(page, platform, tool, locale):
 
 def test_language_switch_works_in_the_browser(page, platform, tool):
     page.goto(platform.browser_launch_url(roles=ROLES["participant"], locale="en"))
-    page.wait_for_url(f"{tool.url}/home")
+    page.wait_for_url(f"{tool.url}/home")  # the launch page replaces its URL with /home
     page.get_by_label("Language").select_option("nl")
     page.get_by_role("button", name="Switch").click()
     page.wait_for_load_state()

@@ -92,6 +92,7 @@ def make_bare_app(
     cache_dir: str | os.PathLike[str] | None = None,
     base_dir: str | os.PathLike[str] | None = None,
     secret_key: str = "bare-tool-secret",
+    redis_url: str | None = None,
 ) -> Flask:
     """The bare tool for ``tool_conf_dict`` (``ToolConfJsonFile`` format, see module doc)."""
     app = Flask("bare_pylti1p3_tool")
@@ -108,6 +109,9 @@ def make_bare_app(
             "SESSION_COOKIE_SAMESITE": None,
         }
     )
+    if redis_url:
+        # The shared backend the pylti1p3 docs recommend for several workers.
+        app.config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url})
     cache = Cache(app)
     tool_conf = load_tool_conf(tool_conf_dict, base_dir)
 
@@ -190,8 +194,9 @@ def make_bare_app(
 
 
 def create_from_env() -> Flask:
-    """App factory for gunicorn: ``BARE_TOOL_CONF`` (JSON path), ``BARE_TOOL_CACHE_DIR``."""
+    """App factory for gunicorn: ``BARE_TOOL_CONF`` (JSON path), ``BARE_TOOL_CACHE_DIR`` or ``BARE_TOOL_REDIS_URL``."""
     conf_path = Path(os.environ["BARE_TOOL_CONF"]).resolve()
     conf = json.loads(conf_path.read_text(encoding="utf-8"))
     cache_dir = os.environ.get("BARE_TOOL_CACHE_DIR") or None
-    return make_bare_app(conf, cache_dir=cache_dir, base_dir=conf_path.parent)
+    redis_url = os.environ.get("BARE_TOOL_REDIS_URL") or None
+    return make_bare_app(conf, cache_dir=cache_dir, base_dir=conf_path.parent, redis_url=redis_url)
