@@ -57,8 +57,8 @@ def init_app(
         store,
         registrations,
         PlatformKeys(http),
+        secret_key=app.config["SECRET_KEY"],
         leeway=app.config["TANDEM_JWT_LEEWAY"],
-        launch_ttl=app.config["TANDEM_LAUNCH_TTL"],
     )
     ext = LtiExtension(
         flow=flow, registrations=registrations, http=http, session=session, normalise_locale=normalise_locale, landing=landing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from lti.tooling import TandemRegistration
 from plugin.domain.roles import Role
 from plugin.services import keys as key_service
 from plugin.services import platforms
+from plugin.services.launches import Actor, launch_data
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,11 @@ def picker(launch_id: str, submitted: bool | None = None) -> Any:
         abort(403)
     if session.get("role") not in (Role.TRAINER.value, Role.ORG_ADMIN.value):
         abort(403)
-    body = ext.flow.launch_data(launch_id)
+    actor = Actor(
+        person_id=int(session["person_id"]), organisation_id=int(session["organisation_id"]), role=Role(session["role"])
+    )
+    raw = launch_data(ext.session(), actor, launch_id)
+    body = json.loads(raw) if raw else None
     if body is None or body.get(claims.MESSAGE_TYPE) != claims.DEEP_LINKING_REQUEST:
         abort(404)
     settings = body.get(claims.DEEP_LINKING_SETTINGS) or {}

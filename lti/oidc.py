@@ -1,7 +1,8 @@
 """OIDC third-party-initiated login and id_token validation, hardened beyond pylti1p3's defaults.
 
 What pylti1p3 2.0.2 accepts and this module refuses (see LTI-NOTES §1.4): replayed or re-posted
-id_tokens (the state record is taken atomically and its nonce must match), a missing ``exp`` or
+id_tokens (each nonce is used once, recorded in the store all workers share, and must be the one
+the login signed into the state), a missing ``exp`` or
 ``iat``, several audiences without a matching ``azp``, and a ``target_link_uri`` other than the one
 the login asked for. It also allows 10 s of clock skew, caches platform keys by their cache
 headers with one re-fetch on an unknown kid, and times out every outgoing call.
@@ -9,7 +10,6 @@ headers with one re-fetch on an unknown kid, and times out every outgoing call.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
 
@@ -51,6 +52,7 @@ class LoginRedirect:
     url: str
     state: str
     cookie_name: str
+    cookie_value: str
 
 
 @dataclass(frozen=True)
@@ -106,14 +108,16 @@ class OidcFlow:
         registrations: RegistrationCache,
         keys: PlatformKeys,
         *,
+        secret_key: str,
         leeway: int = 10,
-        launch_ttl: int = 8 * 3600,
     ) -> None:
+        # The state is the login's record, signed: the login writes nothing, and the launch
+        # checks the signature, the age, the browser cookie and (in the store) the nonce's first use.
+        self.states = URLSafeTimedSerializer(secret_key, salt="tandem.lti.oidc-state")
         self.store = store
         self.registrations = registrations
         self.keys = keys
         self.leeway = leeway
-        self.launch_ttl = launch_ttl
 
     # -- step 1: login initiation ---------------------------------------------------------------
     def login(self, params: Mapping[str, str], redirect_uri: str) -> LoginRedirect:
@@ -139,16 +143,17 @@ class OidcFlow:
                 raise LaunchRejected("unknown_deployment", f"deployment {deployment!r} is not registered")
         if _origin(target) != _origin(redirect_uri):
             raise LaunchRejected("bad_target_link_uri", f"target_link_uri {target!r} is not this tool")
-        state = "state-" + secrets.token_urlsafe(24)
+        browser_id = secrets.token_urlsafe(12)
         nonce = secrets.token_urlsafe(24)
         record = {
+            "browser": browser_id,
             "nonce": nonce,
             "iss": iss,
             "client_id": reg.client_id,
             "target_link_uri": target,
             "login": {k: params[k] for k in LOGIN_PARAMS if params.get(k)},
         }
-        self.store.set("state:" + state, json.dumps(record), STATE_TTL)
+        state = self.states.dumps(record)
         query = {
             "scope": "openid",
             "response_type": "id_token",
@@ -163,20 +168,26 @@ class OidcFlow:
         if params.get("lti_message_hint"):
             query["lti_message_hint"] = params["lti_message_hint"]
         sep = "&" if "?" in reg.auth_login_url else "?"
-        return LoginRedirect(reg.auth_login_url + sep + urlencode(query), state, STATE_COOKIE_PREFIX + state)
+        return LoginRedirect(reg.auth_login_url + sep + urlencode(query), state, STATE_COOKIE_PREFIX + browser_id, browser_id)
 
     # -- step 2: the launch ---------------------------------------------------------------------
-    def _take_state(self, state: str, cookies: Mapping[str, str]) -> dict[str, Any]:
-        # Taken at once (one round trip, atomic): a state is good for one launch attempt only.
-        raw = self.store.take("state:" + state)
-        if raw is None:
-            raise LaunchRejected("state_unknown", "state is unknown, expired or already used")
-        record = json.loads(raw)
-        if cookies.get(STATE_COOKIE_PREFIX + state) != state:
+    def _open_state(self, state: str, cookies: Mapping[str, str]) -> dict[str, Any]:
+        try:
+            record = self.states.loads(state, max_age=STATE_TTL)
+        except SignatureExpired:
+            raise LaunchRejected("state_unknown", "state has expired") from None
+        except BadSignature:
+            raise LaunchRejected("state_unknown", "state was not issued by this Tandem") from None
+        if cookies.get(STATE_COOKIE_PREFIX + record["browser"]) != record["browser"]:
             raise LaunchRejected(
                 "cookies_blocked", "the state cookie did not come back", status=403, retry=record.get("login")
             )
         return record
+
+    def _use_nonce(self, nonce: str) -> None:
+        # Atomic first use (SET NX): of two posts of one launch, only one gets through.
+        if not self.store.add("nonce:" + nonce, "1", STATE_TTL):
+            raise LaunchRejected("state_unknown", "this launch was already used")
 
     def _verify(self, token: str, reg: RegistrationInfo, kid: str) -> dict[str, Any]:
         try:
@@ -228,7 +239,7 @@ class OidcFlow:
             raise LaunchRejected("missing_roles", "roles claim is not a list")
 
     def validate(self, form: Mapping[str, str], cookies: Mapping[str, str]) -> ValidatedLaunch:
-        """Validate the id_token POSTed to the launch URL; store the launch for later requests.
+        """Validate the id_token POSTed to the launch URL.
 
         Raises:
             LaunchRejected: with the first reason found.
@@ -238,7 +249,7 @@ class OidcFlow:
             raise LaunchRejected("missing_state", "launch has no state")
         if not token:
             raise LaunchRejected("missing_id_token", "launch has no id_token")
-        record = self._take_state(state, cookies)
+        record = self._open_state(state, cookies)
         try:
             header, unverified, _, _ = tokens.split(token)
         except tokens.TokenError as exc:
@@ -256,6 +267,7 @@ class OidcFlow:
         self._check_audience(body, reg.client_id)
         if body.get("nonce") != record["nonce"]:
             raise LaunchRejected("nonce_mismatch", "nonce differs from the one sent at login")
+        self._use_nonce(record["nonce"])
         deployment = body.get(claims.DEPLOYMENT_ID)
         if not deployment:
             raise LaunchRejected("missing_deployment", "deployment_id claim is missing")
@@ -266,11 +278,4 @@ class OidcFlow:
         self._check_message(body)
         if body.get(claims.TARGET_LINK_URI) != record["target_link_uri"]:
             raise LaunchRejected("target_link_uri_mismatch", "target_link_uri differs from the login's")
-        launch_id = uuid.uuid4().hex
-        self.store.set("launch:" + launch_id, json.dumps({"body": body, "registration_id": reg.id}), self.launch_ttl)
-        return ValidatedLaunch(launch_id=launch_id, body=body, registration=reg)
-
-    def launch_data(self, launch_id: str) -> dict[str, Any] | None:
-        """The stored body of an earlier launch, or None when it expired."""
-        raw = self.store.get("launch:" + launch_id)
-        return json.loads(raw)["body"] if raw else None
+        return ValidatedLaunch(launch_id=uuid.uuid4().hex, body=body, registration=reg)

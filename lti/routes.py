@@ -67,7 +67,7 @@ def login() -> Response:
     except LaunchRejected as exc:
         return reject(exc, "login")
     response = redirect(target.url, code=302)
-    _set_cookie(response, target.cookie_name, target.state, STATE_TTL)
+    _set_cookie(response, target.cookie_name, target.cookie_value, STATE_TTL)
     return response
 
 
@@ -88,7 +88,14 @@ def launch() -> Response:
     facts = claims.facts_from(launched.body, launched.registration.client_id)
     db_session = _ext().session()
     try:
-        actor = record_launch(db_session, facts, launched.registration)
+        actor = record_launch(
+            db_session,
+            facts,
+            launch_id=launched.launch_id,
+            launch_data=json.dumps(launched.body, separators=(",", ":")),
+            ttl=current_app.config["TANDEM_LAUNCH_TTL"],
+            registration=launched.registration,
+        )
         db_session.commit()
     except NotFound as exc:
         db_session.rollback()
@@ -127,7 +134,6 @@ def launch() -> Response:
         response = make_response(picker(launched.launch_id, submitted=False))
     else:
         response = make_response(_ext().landing(actor, facts, launched.registration.organisation_name))
-    response.delete_cookie("lti1p3-state-" + request.form.get("state", ""), path="/")
     return response
 
 

@@ -77,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["tandem_store"] = store
     from plugin.web.pages import landing
 
-    lti.init_app(app, store=store, session=lambda: db.session, normalise_locale=normalise_locale, landing=landing, csrf=csrf)
+    lti.init_app(app, store=store, session=lambda: db.session(), normalise_locale=normalise_locale, landing=landing, csrf=csrf)
 
     from plugin.cli import register_commands
 

@@ -32,7 +32,7 @@ def _create_app() -> Flask:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Threads per worker (gthread when above 1).")
 @click.option("--certfile", default=None, help="Serve HTTPS with this certificate (else put a TLS proxy in front).")
 @click.option("--keyfile", default=None)
 @click.option("--access-log/--no-access-log", default=False)

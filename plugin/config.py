@@ -83,7 +83,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": overrides.pop("SECRET_KEY", None) or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": overrides.pop("SQLALCHEMY_DATABASE_URI", None) or _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "TANDEM_BASE_URL": _http_url("TANDEM_BASE_URL", os.environ.get("TANDEM_BASE_URL")),
         "TANDEM_REDIS_URL": _redis_url(os.environ.get("TANDEM_REDIS_URL")),
         "TANDEM_HTTP_TIMEOUT": 5.0,

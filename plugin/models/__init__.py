@@ -1,7 +1,7 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 
 from plugin.models.base import Base
-from plugin.models.people import Course, Membership, Person
+from plugin.models.people import Course, Launch, Membership, Person
 from plugin.models.store import StoreEntry
 from plugin.models.tenancy import Deployment, Organisation, Registration, ToolKey
 
@@ -9,6 +9,7 @@ __all__ = [
     "Base",
     "Course",
     "Deployment",
+    "Launch",
     "Membership",
     "Organisation",
     "Person",

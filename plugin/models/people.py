@@ -56,3 +56,21 @@ class Membership(Base):
     #: a plugin.domain.roles.Role value
     role: so.Mapped[str] = so.mapped_column(sa.String(32))
     updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Launch(Base):
+    """One accepted LTI launch, kept server-side for the pages and services that follow it.
+
+    ``data`` is opaque to the core: the LTI adapter writes and reads it (service endpoints,
+    deep-linking settings). Rows expire with the launch and are purged now and then.
+    """
+
+    __tablename__ = "launches"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"), index=True)
+    course_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("courses.id"))
+    registration_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("registrations.id"))
+    data: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[created_at]
+    expires_at: so.Mapped[float] = so.mapped_column(sa.Float, index=True)

@@ -7,10 +7,11 @@ from flask import Flask, Response
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints, error pages and response headers."""
-    from plugin.web import errors, pages
+    from plugin.web import errors, i18n, pages
 
     app.register_blueprint(pages.bp)
     errors.init_app(app)
+    i18n.init_app(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -29,12 +29,11 @@ class LanguageForm(TandemForm):
 
 
 @bp.app_context_processor
-def inject_language_form() -> dict:
-    """Every page gets the language switch, preset to the current language."""
+def inject_locale() -> dict:
+    """Every page knows its language (for ``lang`` and the language switch)."""
     from flask_babel import get_locale
 
-    form = LanguageForm(formdata=None, language=str(get_locale() or "en"))
-    return {"language_form": form, "current_locale": lambda: str(get_locale() or "en")}
+    return {"current_locale": lambda: str(get_locale() or "en")}
 
 
 @bp.route("/")
