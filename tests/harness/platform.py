@@ -874,8 +874,10 @@ class TestPlatform:
         deep_link_path: str | None = None,
         id_token_ttl: int = 60,
         service_query: str | None = None,
+        port: int = 0,
     ) -> None:
         """
+        ``port``: where to listen (0: any free port; the demo LMS uses a fixed one).
         ``issuer``: iss claim (default: the platform URL). ``redirect_uris``: registered
         redirect URIs (default: the launch URL, plus the deep-link URL if different).
         ``deep_link_path``: the tool's deep-linking target (default: ``launch_path``).
@@ -884,6 +886,7 @@ class TestPlatform:
         advertised and required on every AGS/NRPS request.
         """
         self.tool_base_url = tool_base_url.rstrip("/")
+        self._port = port
         self.client_id = client_id
         self.deployment_ids: tuple[str, ...] = tuple(deployment_ids)
         if not self.deployment_ids:
@@ -946,7 +949,7 @@ class TestPlatform:
     def start(self) -> TestPlatform:
         if self._server is None:
             self._stopping.clear()
-            self._server = WSGIServerThread(self._build_app()).start()
+            self._server = WSGIServerThread(self._build_app(), port=self._port).start()
         return self
 
     def stop(self) -> None:

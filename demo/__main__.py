@@ -1,0 +1,149 @@
+"""Run Tandem (SQLite, ``tandem serve``) and a demo LMS course page that launches it over LTI 1.3.
+
+The LMS is the same real platform implementation the tests drive (``tests/harness/platform.py``,
+built on lti1p3platform), registered with Tandem automatically. Open the printed URL: the course
+page has buttons to launch Tandem as the trainer, a digital mentor, a senior expert or the
+organisation's administrator, in English or Dutch, and to add Tandem modules (deep linking).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from flask import Flask, redirect, request
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.harness.platform import TestPlatform  # noqa: E402
+from tests.harness.processes import wait_for_port  # noqa: E402
+
+VOCAB = "http://purl.imsglobal.org/vocab/lis/v2/"
+COURSE = {"id": "demo-course-1", "title": "Reciprocal mentoring 2027", "label": "RM27", "type": [VOCAB.replace("vocab/lis/v2/", "vocab/lis/v2/course#CourseOffering")]}
+PERSONAS = {
+    "trainer": {"label": "Trainer (Tessa Bakker)", "user_id": "demo-trainer", "name": "Tessa Bakker", "email": "tessa@demo.example", "roles": [VOCAB + "membership#Instructor"]},
+    "digital": {"label": "Digital mentor (Daan de Vries, 26)", "user_id": "demo-digital", "name": "Daan de Vries", "email": "daan@demo.example", "roles": [VOCAB + "membership#Learner"]},
+    "expert": {"label": "Senior expert (Els Janssen, 58)", "user_id": "demo-expert", "name": "Els Janssen", "email": "els@demo.example", "roles": [VOCAB + "membership#Learner"]},
+    "admin": {"label": "Organisation administrator", "user_id": "demo-admin", "name": "Ali Yilmaz", "email": "ali@demo.example", "roles": [VOCAB + "institution/person#Administrator"]},
+}
+
+
+def lms_app(platform: TestPlatform, tandem_url: str) -> Flask:
+    """The demo LMS course page: launch buttons on the left, Tandem in an iframe, as Moodle embeds it."""
+    app = Flask("demo_lms")
+
+    @app.route("/")
+    def course() -> str:
+        locale = request.args.get("locale", "en")
+        buttons = "\n".join(
+            f'<li><a class="launch" target="tandem" href="/launch/{key}?locale={locale}">Launch as {html.escape(p["label"])}</a></li>'
+            for key, p in PERSONAS.items()
+        )
+        return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Demo LMS: {COURSE['title']}</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; margin: 0; display: grid; grid-template-columns: 18rem 1fr; min-height: 100vh; color: #1d2330; }}
+ nav {{ background: #f0f2f5; padding: 1rem; border-right: 1px solid #c9ced8; }}
+ main {{ padding: 0; }} iframe {{ border: 0; width: 100%; height: 100vh; }}
+ a {{ color: #0b5cad; }} li {{ margin: .5rem 0; }} h1 {{ font-size: 1.2rem; }}
+</style></head>
+<body>
+<nav aria-label="Course">
+  <h1>Demo LMS</h1>
+  <p>Course: <strong>{COURSE['title']}</strong></p>
+  <p>Language: <a href="/?locale=en">English</a> · <a href="/?locale=nl">Nederlands</a> (now: {html.escape(locale)})</p>
+  <ul>{buttons}
+  <li><a class="launch" target="tandem" href="/deep-link?locale={locale}">Add Tandem modules (deep linking, as the trainer)</a></li>
+  </ul>
+  <p>Tandem runs at <code>{html.escape(tandem_url)}</code>; this LMS is an LTI 1.3 platform (lti1p3platform) registered with it.</p>
+</nav>
+<main><iframe name="tandem" title="Tandem" src="about:blank"></iframe></main>
+</body></html>"""
+
+    @app.route("/launch/<persona>")
+    def launch(persona: str):  # noqa: ANN202
+        p = PERSONAS[persona]
+        url = platform.browser_launch_url(
+            user_id=p["user_id"], name=p["name"], email=p["email"], roles=p["roles"],
+            context=COURSE, locale=request.args.get("locale", "en"),
+        )
+        return redirect(url)
+
+    @app.route("/deep-link")
+    def deep_link():  # noqa: ANN202
+        p = PERSONAS["trainer"]
+        url = platform.browser_launch_url(
+            user_id=p["user_id"], name=p["name"], email=p["email"], roles=p["roles"], context=COURSE,
+            message_type="LtiDeepLinkingRequest", locale=request.args.get("locale", "en"),
+        )
+        return redirect(url)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Tandem with a demo LMS")
+    # One host name for LMS, platform and Tandem: over plain HTTP the cookies are SameSite=Lax, so
+    # the three must be the same site (in production, HTTPS gives SameSite=None; Secure; Partitioned).
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--tandem-port", type=int, default=int(os.environ.get("DEMO_TANDEM_PORT", 5000)))
+    parser.add_argument("--lms-port", type=int, default=int(os.environ.get("DEMO_LMS_PORT", 5100)))
+    parser.add_argument("--platform-port", type=int, default=int(os.environ.get("DEMO_PLATFORM_PORT", 5101)))
+    parser.add_argument("--instance", default=str(ROOT / ".demo"))
+    args = parser.parse_args()
+
+    tandem_url = f"http://{args.host}:{args.tandem_port}"
+    env = {
+        **os.environ,
+        "TANDEM_INSTANCE_PATH": args.instance,
+        "TANDEM_DATABASE_URL": f"sqlite:///{Path(args.instance) / 'tandem.db'}",
+        "TANDEM_BASE_URL": tandem_url,
+        "TANDEM_REDIS_URL": "",
+    }
+    cli = [sys.executable, "-c", "from plugin.cli import main; main()"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+
+    platform = TestPlatform(tool_base_url=tandem_url, client_id="demo-lms-client", deployment_ids=("1",), port=args.platform_port)
+    platform.start()
+    listed = subprocess.run([*cli, "platform", "list"], env=env, capture_output=True, text=True).stdout
+    if f"{platform.issuer}\tclient demo-lms-client" not in listed:
+        subprocess.run(
+            [*cli, "platform", "add", "--issuer", platform.issuer, "--client-id", "demo-lms-client", "--deployment-id", "1",
+             "--auth-url", platform.auth_url, "--token-url", platform.token_url, "--jwks-url", platform.jwks_url,
+             "--organisation", "Demo organisation"],
+            env=env, check=True, capture_output=True,
+        )
+    tandem = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(args.tandem_port), "--workers", "2"], env=env, start_new_session=True)
+    wait_for_port(args.tandem_port)
+
+    server = make_server("127.0.0.1", args.lms_port, lms_app(platform, tandem_url), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"\nTandem demo is running.\n  Open the demo LMS: http://{args.host}:{args.lms_port}/\n  Tandem itself:     {tandem_url}/\nPress Ctrl-C to stop.\n", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        platform.stop()
+        try:
+            os.killpg(tandem.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        tandem.wait(10)
+
+
+if __name__ == "__main__":
+    main()
