@@ -87,5 +87,5 @@ class DatabaseStore:
             # An expired entry does not count as present.
             conn.execute(sa.delete(_table).where(_table.c.key == key, _table.c.expires_at <= now))
             stmt = self._insert(_table).values(key=key, value=value, expires_at=now + ttl)
-            result = conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
-            return result.rowcount == 1
+            inserted = conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(_table.c.key))
+            return inserted.scalar_one_or_none() is not None
