@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o plugin/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-location --omit-header
+	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --omit-header --ignore-obsolete
 	$(BIN)/pybabel compile -d plugin/translations
 
 compile: $(STAMP)
@@ -35,6 +35,7 @@ services:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 lint-imports: $(STAMP)
+	$(BIN)/ruff check --quiet plugin lti demo benchmarks tests
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) compile

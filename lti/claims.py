@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugin.domain.launches import CourseRef, Identity, LaunchFacts, LaunchKind
+from plugin.domain.launches import CourseRef, Identity, LaunchFacts, LaunchKind, ModuleRef
 from plugin.domain.roles import Role, resolve_role
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -83,6 +83,19 @@ def locale_of(body: Mapping[str, Any]) -> str | None:
     return None
 
 
+MODULE_PARAM = "tandem_module"
+VERSION_PARAM = "tandem_version"
+
+
+def module_of(custom: Mapping[str, str]) -> ModuleRef | None:
+    """The module a placed link names in its custom parameters (keys already lower-cased)."""
+    slug = (custom.get(MODULE_PARAM) or "").strip()
+    if not slug:
+        return None
+    raw = (custom.get(VERSION_PARAM) or "").strip()
+    return ModuleRef(slug=slug[:64], version=int(raw) if raw.isdigit() else None)
+
+
 def facts_from(body: Mapping[str, Any], client_id: str) -> LaunchFacts:
     """Domain values of a validated launch (the id_token body)."""
     context = body.get(CONTEXT)
@@ -109,5 +122,6 @@ def facts_from(body: Mapping[str, Any], client_id: str) -> LaunchFacts:
         course=course,
         resource_link_id=_text(link.get("id")) if isinstance(link, Mapping) else None,
         locale=locale_of(body),
-        custom=custom_params(body),
+        custom=(custom := custom_params(body)),
+        module=module_of(custom) if kind is LaunchKind.RESOURCE else None,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, current_app, make_response, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from pylti1p3.deep_link import DeepLink
@@ -15,7 +16,7 @@ from lti import claims
 from lti.tooling import TandemRegistration
 from plugin.domain.roles import Role
 from plugin.services import keys as key_service
-from plugin.services import platforms
+from plugin.services import modules, platforms
 from plugin.services.launches import Actor, launch_data
 
 
@@ -44,17 +45,45 @@ class PickForm(FlaskForm):
     """CSRF protection for the picker; the chosen items come as repeated ``item`` fields."""
 
 
-def offered_items(launch_url: str) -> list[ContentItem]:
-    """What Tandem can place in a course; extended by the curriculum catalogue."""
-    provider = current_app.extensions["tandem_lti"].content_provider
-    items = provider(launch_url) if provider else []
+DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+#: tag of the gradebook columns Tandem creates (one per placed module)
+LINE_ITEM_TAG = "tandem-module"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One row of the picker: the content item and what the trainer reads about it."""
+
+    item: ContentItem
+    tracks: tuple[str, str] = ("", "")
+
+
+def offered_choices(actor: Actor, launch_url: str) -> list[Choice]:
+    """The organisation's published modules (one resource link each, with its gradebook column), then the programme."""
+    language = str(get_locale() or "en")
+    catalogue = current_app.extensions["tandem_catalogue"]
+    db_session = current_app.extensions["tandem_lti"].session()
+    choices = []
+    for entry in modules.entries(db_session, actor, catalogue):
+        module = entry.module
+        title = module.title.get(language)
+        item = ContentItem(
+            key=f"{module.slug}@{module.version}",
+            title=title,
+            text=module.summary.get(language),
+            url=launch_url,
+            custom={claims.MODULE_PARAM: module.slug, claims.VERSION_PARAM: str(module.version)},
+            line_item={"label": title, "scoreMaximum": 100, "resourceId": module.slug, "tag": LINE_ITEM_TAG},
+        )
+        digital, expertise = module.track("digital"), module.track("expertise")
+        choices.append(Choice(item, (digital.title.get(language), expertise.title.get(language))))
     programme = ContentItem(
         key="programme",
         title=_("Tandem mentoring programme"),
         text=_("Two-way mentoring: digital mentors and senior experts learn from each other."),
         url=launch_url,
     )
-    return [programme, *items]
+    return [*choices, Choice(programme)]
 
 
 def picker(launch_id: str, submitted: bool | None = None) -> Any:
@@ -79,7 +108,8 @@ def picker(launch_id: str, submitted: bool | None = None) -> Any:
     from lti.routes import base_url
 
     launch_url = base_url() + "/lti/launch"
-    items = offered_items(launch_url) if "ltiResourceLink" in accept_types else []
+    choices = offered_choices(actor, launch_url) if "ltiResourceLink" in accept_types else []
+    items = [c.item for c in choices]
     form = PickForm()
     errors: list[str] = []
     if submitted and form.validate_on_submit():
@@ -97,7 +127,10 @@ def picker(launch_id: str, submitted: bool | None = None) -> Any:
             key = key_service.signing_key(db_session)
             db_session.commit()
             deep_link = DeepLink(TandemRegistration(info, key), str(body[claims.DEPLOYMENT_ID]), settings)
-            token = deep_link.get_response_jwt(chosen)
+            message = deep_link.get_message_jwt(chosen)
+            if message.get(DATA_CLAIM) is None:
+                message.pop(DATA_CLAIM, None)  # echo data only when the platform sent some
+            token = deep_link.encode_jwt(message)
             return render_template(
                 "lti/deep_link_return.html", action=settings["deep_link_return_url"], jwt=token, count=len(chosen)
             )
@@ -106,7 +139,7 @@ def picker(launch_id: str, submitted: bool | None = None) -> Any:
         render_template(
             "lti/picker.html",
             form=form,
-            items=items,
+            choices=choices,
             multiple=multiple,
             errors=errors,
             title=settings.get("title"),

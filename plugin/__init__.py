@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from plugin.config import load_config
+from plugin.config import ConfigError, load_config
 from plugin.extensions import babel, csrf, db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -42,6 +42,17 @@ def make_store(app: Flask):
         return DatabaseStore(db.engine)
 
 
+def load_shipped_catalogue(path: str | None):
+    """The shipped module catalogue, validated at start: an invalid file stops Tandem with one line."""
+    from plugin.domain.catalogue import CatalogueError
+    from plugin.services.curricula import load_catalogue
+
+    try:
+        return load_catalogue(Path(path) if path else None)
+    except CatalogueError as exc:
+        raise ConfigError(f"the module catalogue is invalid: {exc}") from None
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure Tandem.
 
@@ -60,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
     logging.getLogger("tandem").setLevel(logging.INFO)
+    app.extensions["tandem_catalogue"] = load_shipped_catalogue(app.config.get("TANDEM_CURRICULA_PATH"))
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from plugin.config import ConfigError
@@ -193,6 +194,92 @@ def keys_retire(kid: str) -> None:
     click.echo(f"retired {kid}")
 
 
+@click.group("curricula")
+def curricula_group() -> None:
+    """The two-way module catalogue."""
+
+
+def _frameworks_or_fail(root):  # noqa: ANN001, ANN202
+    from plugin.domain.catalogue import CatalogueError
+    from plugin.services.curricula import load_frameworks
+
+    try:
+        return load_frameworks(root)
+    except CatalogueError as exc:
+        _fail(str(exc))
+
+
+@curricula_group.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def curricula_check(paths: tuple[Path, ...]) -> None:
+    """Validate module files (default: the shipped catalogue, frameworks and version lock)."""
+    from plugin.services.curricula import check_files, default_root, read_lock
+
+    root = default_root()
+    frameworks = _frameworks_or_fail(root)
+    files = list(paths) or sorted((root / "modules").glob("*.toml"))
+    modules, errors = check_files(files, frameworks, read_lock(root))
+    for error in errors:
+        click.echo(f"tandem: error: {error}", err=True)
+    if errors:
+        sys.exit(1)
+    click.echo(f"{len(modules)} module(s) valid against {len(frameworks)} frameworks ({', '.join(sorted(frameworks))})")
+
+
+@curricula_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Slug, version, titles and per track who teaches it and its objectives.")
+def curricula_list(as_json: bool) -> None:
+    """List the shipped catalogue."""
+    from plugin.domain.catalogue import CatalogueError
+    from plugin.services.curricula import load_catalogue
+
+    try:
+        catalogue = load_catalogue()
+    except CatalogueError as exc:
+        _fail(str(exc))
+    modules = catalogue.latest()
+    if as_json:
+        click.echo(json.dumps([m.summary_dict() for m in modules], indent=2, ensure_ascii=False))
+        return
+    for m in modules:
+        click.echo(f"{m.slug}\tv{m.version}\t{m.mentor_function.value}\t{m.title.en}")
+
+
+@curricula_group.command("lock")
+def curricula_lock() -> None:
+    """Record the content of every shipped module version (after raising versions of changed modules)."""
+    from plugin.services.curricula import check_files, default_root, write_lock
+
+    root = default_root()
+    modules, errors = check_files(sorted((root / "modules").glob("*.toml")), _frameworks_or_fail(root), None)
+    if errors:
+        for error in errors:
+            click.echo(f"tandem: error: {error}", err=True)
+        sys.exit(1)
+    write_lock(root, modules)
+    click.echo(f"recorded {len(modules)} module version(s)")
+
+
+@curricula_group.command("export-moodle")
+@click.argument("framework_id")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: standard output).")
+def curricula_export_moodle(framework_id: str, lang: str, output: Path | None) -> None:
+    """Write FRAMEWORK (digcomp, entrecomp, lifecomp) as a CSV for Moodle's competency framework import."""
+    from plugin.services.curricula import default_root
+    from plugin.services.moodle_competencies import moodle_csv
+
+    frameworks = _frameworks_or_fail(default_root())
+    if framework_id not in frameworks:
+        _fail(f"unknown framework {framework_id!r}; known: {', '.join(sorted(frameworks))}")
+    text = moodle_csv(frameworks[framework_id], lang)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach Tandem's command groups to the app's CLI."""
     app.cli.add_command(serve)
@@ -203,4 +290,6 @@ def register_commands(app: Flask) -> None:
 def main() -> None:
     """Entry point of the ``tandem`` console script."""
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False, load_dotenv=False, help="Tandem: two-way mentoring over LTI 1.3.")
+    # Catalogue commands work without an app (and so on a catalogue that would stop Tandem).
+    cli.add_command(curricula_group)
     cli.main(prog_name="tandem")

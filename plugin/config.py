@@ -86,6 +86,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "TANDEM_BASE_URL": _http_url("TANDEM_BASE_URL", os.environ.get("TANDEM_BASE_URL")),
         "TANDEM_REDIS_URL": _redis_url(os.environ.get("TANDEM_REDIS_URL")),
+        "TANDEM_CURRICULA_PATH": os.environ.get("TANDEM_CURRICULA_PATH") or None,
         "TANDEM_HTTP_TIMEOUT": 5.0,
         "TANDEM_JWT_LEEWAY": 10,
         "TANDEM_LAUNCH_TTL": 8 * 3600,

@@ -58,3 +58,13 @@ class LaunchFacts:
     locale: str | None = None
     #: custom parameters with lower-cased keys (Moodle lower-cases them anyway)
     custom: dict[str, str] = field(default_factory=dict)
+    #: the module a placed link opens (custom parameters tandem_module / tandem_version)
+    module: ModuleRef | None = None
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A module named by a link: slug and version (None when the parameter is not a number)."""
+
+    slug: str
+    version: int | None

@@ -7,9 +7,13 @@ from flask import Flask, Response
 
 def init_app(app: Flask) -> None:
     """Register the web blueprints, error pages and response headers."""
-    from plugin.web import errors, i18n, pages
+    from plugin.web import catalogue, errors, i18n, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(catalogue.bp)
+    from plugin.web import frameworks
+
+    app.register_blueprint(frameworks.bp)
     errors.init_app(app)
     i18n.init_app(app)
 

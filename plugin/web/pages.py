@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, session, url_for
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 from flask_babel import lazy_gettext as _l
 
 from plugin.extensions import db
-from plugin.domain.launches import LaunchFacts
+from plugin.domain.errors import NotFound
+from plugin.domain.launches import LaunchFacts, ModuleRef
+from plugin.services import modules
+from plugin.web.errors import render_error
 from plugin.services.homes import Home, home_after_launch, home_for
 from plugin.services.launches import Actor
 from plugin.web.auth import current_actor
@@ -56,9 +59,25 @@ def home() -> Response:
 
 
 def landing(actor: Actor, facts: LaunchFacts, organisation_name: str) -> Response:
-    """The page a resource-link launch lands on: the role home, built from what the launch said."""
+    """The page a resource-link launch lands on: the module a placed link names, else the role home."""
+    if facts.module is not None:
+        return open_module(actor, facts.module)
     view = home_after_launch(db.session, actor, facts, organisation_name)
     return render_home(view)
+
+
+def open_module(actor: Actor, ref: ModuleRef) -> Response:
+    """A placed module link: that module at that version (a clear 404 page when it is gone)."""
+    from flask import current_app
+
+    catalogue = current_app.extensions["tandem_catalogue"]
+    if ref.version is None:
+        return render_error(404, _l("This activity names a module version Tandem does not know. Ask your trainer to place the module again."))
+    try:
+        entry = modules.find(db.session, actor.organisation_id, catalogue, ref.slug, ref.version)
+    except NotFound:
+        return render_error(404, _l("The module of this activity does not exist or was withdrawn. Ask your trainer to place another module."))
+    return redirect(url_for("catalogue.module_version", slug=entry.module.slug, version=entry.module.version), code=303)
 
 
 @bp.route("/language", methods=["POST"])

@@ -104,7 +104,7 @@ def test_dutch_launch_locale_gives_dutch_pages_and_the_switch_works(platform, br
 
 
 def test_language_switch_requires_csrf_token(platform, browser, tool):
-    page = follow(browser, platform.launch(browser).response)
+    follow(browser, platform.launch(browser).response)
     response = browser.post(tool.url + "/language", data={"language": "nl"}, allow_redirects=False)
     assert response.status_code == 400
     assert "This form has expired" in response.text
