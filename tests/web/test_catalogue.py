@@ -405,3 +405,17 @@ def test_home_pages_link_to_the_catalogue(platform, browser):
     assert 'href="/modules"' in result.response.text
     result = platform.launch(browser, roles=[INSTRUCTOR])
     assert 'href="/modules"' in result.response.text
+
+
+def test_a_placed_link_to_version_1_still_opens_version_1_after_version_2(platform, browser, tool, app):
+    launch(platform, browser, role=INSTRUCTOR)
+    upload(browser, tool, my_module())
+    publish(browser, tool, app)
+    upload(browser, tool, my_module(version=2, title="My own module, second edition", titel="Mijn eigen module, tweede editie"))
+    publish(browser, tool, app, version=2)
+    # A participant opens the activity the trainer placed when only version 1 existed.
+    result = platform.launch(browser, roles=[LEARNER], user_id="learner-9", custom={"tandem_module": "my-module", "tandem_version": "1"})
+    assert result.response.status_code == 303
+    assert result.response.headers["Location"].endswith("/modules/my-module/v1")
+    opened = page(browser, tool, "/modules/my-module/v1")
+    assert "<h1>My own module</h1>" in opened and "second edition" not in opened.split("</h1>")[0]
