@@ -280,6 +280,21 @@ def curricula_export_moodle(framework_id: str, lang: str, output: Path | None) -
         click.echo(f"wrote {output}")
 
 
+@click.command("match")
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def match_command(input_path: Path, output_path: Path) -> None:
+    """Match a whole pool offline: people.json in, pairs.json out (see docs/matching.md)."""
+    from plugin.domain.errors import RuleViolation
+    from plugin.services.matching_io import run
+
+    try:
+        result = run(input_path, output_path)
+    except RuleViolation as exc:
+        _fail(exc.message)
+    click.echo(f"{len(result.pairs)} pair(s), {len(result.unmatched)} unmatched, total score {result.total}; wrote {output_path}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach Tandem's command groups to the app's CLI."""
     app.cli.add_command(serve)
@@ -292,4 +307,5 @@ def main() -> None:
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False, load_dotenv=False, help="Tandem: two-way mentoring over LTI 1.3.")
     # Catalogue commands work without an app (and so on a catalogue that would stop Tandem).
     cli.add_command(curricula_group)
+    cli.add_command(match_command)
     cli.main(prog_name="tandem")

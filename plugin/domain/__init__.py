@@ -1,1 +1,1 @@
-"""Tandem's rules and value types: standard library only."""
+"""Tandem's rules and value types: no web framework, no database, no LTI (numpy and OR-Tools for matching)."""
