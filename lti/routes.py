@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for  # noqa: F401
+from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 
 from lti import claims
 from lti.oidc import STATE_TTL, LaunchRejected, OidcFlow
