@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from lti.http import PlatformSession
 from lti.jwks import PlatformKeys
 from lti.oidc import OidcFlow, RegistrationCache
+from lti.services import TokenCache
 from plugin.services import platforms
 from plugin.services.ports import Store
 
@@ -28,6 +29,8 @@ class LtiExtension:
     #: renders the page a resource-link launch lands on (the web layer's role home)
     landing: Callable[..., Any]
     content_provider: Callable[[str], list[Any]] | None = None
+    #: service access tokens (AGS, NRPS) of this process, by (issuer, client_id, scopes)
+    tokens: TokenCache = field(default_factory=TokenCache)
 
 
 def init_app(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from plugin.domain.launches import CourseRef, Identity, LaunchFacts, LaunchKind, ModuleRef
@@ -22,6 +23,13 @@ TOOL_PLATFORM = LTI + "tool_platform"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+#: OAuth2 scopes of the services (asked for at the platform's token endpoint)
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+AGS_SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+AGS_SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+AGS_SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+AGS_SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
@@ -53,11 +61,64 @@ def split_roles(roles: list[Any]) -> tuple[set[str], set[str]]:
     return context, institution
 
 
-def role_of(body: Mapping[str, Any]) -> Role:
-    """Tandem's role for the launching person."""
-    roles = body.get(ROLES)
+def role_from(roles: Any) -> Role:
+    """Tandem's role for a list of LTI role URIs (a launch's roles claim, an NRPS member's roles)."""
     context, institution = split_roles(roles if isinstance(roles, list) else [])
     return resolve_role(context, institution)
+
+
+def role_of(body: Mapping[str, Any]) -> Role:
+    """Tandem's role for the launching person."""
+    return role_from(body.get(ROLES))
+
+
+def client_id_of(body: Mapping[str, Any]) -> str | None:
+    """The client id a validated launch was addressed to: ``azp``, else its only audience."""
+    azp = body.get("azp")
+    if isinstance(azp, str) and azp:
+        return azp
+    aud = body.get("aud")
+    if isinstance(aud, str) and aud:
+        return aud
+    if isinstance(aud, list) and len(aud) == 1 and isinstance(aud[0], str):
+        return aud[0]
+    return None
+
+
+def nrps_memberships_url(body: Mapping[str, Any]) -> str | None:
+    """The NRPS ``context_memberships_url`` of a launch, or None when the platform offers no roster."""
+    claim = body.get(NRPS)
+    if not isinstance(claim, Mapping):
+        return None
+    url = claim.get("context_memberships_url")
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+@dataclass(frozen=True)
+class AgsEndpoint:
+    """The AGS endpoint claim of a launch: where line items live and what the tool may do."""
+
+    lineitems_url: str | None
+    lineitem_url: str | None
+    scopes: tuple[str, ...]
+
+
+def ags_endpoint(body: Mapping[str, Any]) -> AgsEndpoint | None:
+    """The launch's AGS endpoint claim, or None when absent or offering neither URL."""
+    claim = body.get(AGS_ENDPOINT)
+    if not isinstance(claim, Mapping):
+        return None
+
+    def url(name: str) -> str | None:
+        value = claim.get(name)
+        return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+    scopes = claim.get("scope")
+    scope_list = tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else ()
+    lineitems, lineitem = url("lineitems"), url("lineitem")
+    if lineitems is None and lineitem is None:
+        return None
+    return AgsEndpoint(lineitems_url=lineitems, lineitem_url=lineitem, scopes=scope_list)
 
 
 def _text(value: Any, limit: int = 255) -> str | None:
