@@ -82,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = IframeSessionInterface()
     init_web(app)
+    from plugin.adapters.jobs import ThreadJobRunner
+
+    app.extensions["tandem_jobs"] = ThreadJobRunner(app)
 
     import lti
 

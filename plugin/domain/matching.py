@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,6 +59,7 @@ __all__ = [
     "greedy_baseline",
     "greedy_total",
     "match",
+    "pair_for",
     "reporting_lines",
     "same_reporting_line",
     "score_matrix",
@@ -485,25 +486,42 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def match(people: Sequence[Person], rules: Rules = Rules()) -> Result:
+#: the stages :func:`match` reports to its ``progress`` callback, with the percentage reached at each
+STAGES: tuple[tuple[str, int], ...] = (("scoring", 10), ("solving", 50), ("explaining", 90))
+
+
+def match(people: Sequence[Person], rules: Rules = Rules(), progress: Callable[[str, int], None] | None = None) -> Result:
     """Solve the whole pool at once: the b-matching of maximal total score, with a certificate of optimality.
 
     Every pair respects the hard rules, the vetoes and both capacities; every participant without a partner
-    gets an :class:`Unmatched` reason. Raises :class:`~plugin.domain.errors.RuleViolation` on invalid input.
+    gets an :class:`Unmatched` reason. ``progress(stage, percent)`` is called at each of :data:`STAGES`.
+    Raises :class:`~plugin.domain.errors.RuleViolation` on invalid input.
     """
     from plugin.domain import matching_engine as engine  # numpy / OR-Tools, loaded on first use
 
     with _no_gc():
-        return _match(people, rules, engine)
+        return _match(people, rules, engine, progress or (lambda stage, percent: None))
 
 
-def _match(people: Sequence[Person], rules: Rules, engine: Any) -> Result:
+def pair_for(digital: Person, expert: Person, rules: Rules = Rules(), managers: Mapping[str, str] | None = None) -> Pair | Exclusion:
+    """The pair (d, e) with its score and explanation, or the rule that forbids it (for a trainer's edits)."""
+    excluded = exclusion(digital, expert, rules, managers)
+    if excluded is not None:
+        return excluded
+    explanation, score = _explain(digital, expert)
+    return Pair(digital.id, expert.id, score, explanation)
+
+
+def _match(people: Sequence[Person], rules: Rules, engine: Any, progress: Callable[[str, int], None]) -> Result:
     digital, experts = _split(people)
     lines = reporting_lines(people, rules)
     d_pool = [p for p in digital if p.capacity > 0]
     e_pool = [p for p in experts if p.capacity > 0]
+    progress(*STAGES[0])
     problem = engine.build(d_pool, e_pool, rules, lines)
+    progress(*STAGES[1])
     outcome = problem.solve()
+    progress(*STAGES[2])
 
     pairs = []
     for r, c, s in zip(outcome.rows.tolist(), outcome.cols.tolist(), outcome.scores.tolist(), strict=True):

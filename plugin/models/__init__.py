@@ -3,6 +3,7 @@
 from plugin.models.base import Base
 from plugin.models.modules import OrgModule
 from plugin.models.people import Course, Launch, Membership, Person
+from plugin.models.programmes import Job, Participant, Programme, Proposal, Tandem
 from plugin.models.store import StoreEntry
 from plugin.models.tenancy import Deployment, Organisation, Registration, ToolKey
 
@@ -10,12 +11,17 @@ __all__ = [
     "Base",
     "Course",
     "Deployment",
+    "Job",
     "Launch",
     "Membership",
     "OrgModule",
     "Organisation",
+    "Participant",
     "Person",
+    "Programme",
+    "Proposal",
     "Registration",
     "StoreEntry",
+    "Tandem",
     "ToolKey",
 ]

@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     from plugin.web import frameworks
 
     app.register_blueprint(frameworks.bp)
+    from plugin.web import programme
+
+    app.register_blueprint(programme.bp)
     errors.init_app(app)
     i18n.init_app(app)
 

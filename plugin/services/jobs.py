@@ -1,0 +1,87 @@
+"""Long tasks (roster sync, matching) run in the background; their progress lives in the database.
+
+A job row is written in the request that starts it; the task runs elsewhere (a thread of the same
+process, see :mod:`plugin.adapters.jobs`) and reports progress in short transactions of its own,
+so any worker answers the progress page. A task's real work is one transaction at its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from plugin.domain.errors import NotFound
+from plugin.models import Job
+from plugin.models.base import utcnow
+from plugin.services.launches import Actor
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class JobView:
+    """What a progress page shows."""
+
+    id: int
+    kind: str
+    status: str
+    done: int
+    total: int | None
+    message: dict[str, Any]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == DONE:
+            return 100
+        if not self.total:
+            return 0
+        return max(0, min(99, self.done * 100 // self.total))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "status": self.status, "done": self.done, "total": self.total, "percent": self.percent, "finished": self.finished, "message": self.message}
+
+
+def create(session: Session, actor: Actor, programme_id: int, kind: str, total: int | None = None) -> int:
+    """A queued job of ``kind`` for the programme (the caller checked the actor may start it)."""
+    job = Job(organisation_id=actor.organisation_id, programme_id=programme_id, kind=kind, total=total, started_by=actor.person_id, message={})
+    session.add(job)
+    session.flush()
+    return job.id
+
+
+def running(session: Session, programme_id: int, kind: str) -> int | None:
+    """The id of an unfinished job of ``kind`` for the programme, if any."""
+    return session.scalar(
+        sa.select(Job.id).where(Job.programme_id == programme_id, Job.kind == kind, Job.status.in_((QUEUED, RUNNING))).order_by(Job.id.desc()).limit(1)
+    )
+
+
+def report(session: Session, job_id: int, done: int, total: int | None = None, status: str = RUNNING, **message: Any) -> None:
+    """Record progress (its own short transaction: the caller commits)."""
+    values: dict[str, Any] = {"done": done, "status": status}
+    if total is not None:
+        values["total"] = total
+    if message:
+        values["message"] = message
+    if status in (DONE, FAILED):
+        values["finished_at"] = utcnow()
+    session.execute(sa.update(Job).where(Job.id == job_id).values(**values))
+
+
+def view(session: Session, actor: Actor, job_id: int, programme_id: int) -> JobView:
+    """A job of the actor's programme.
+
+    Raises:
+        NotFound: no such job in this programme (other organisations' jobs included).
+    """
+    job = session.scalar(sa.select(Job).where(Job.id == job_id, Job.programme_id == programme_id, Job.organisation_id == actor.organisation_id))
+    if job is None:
+        raise NotFound("no such job")
+    return JobView(job.id, job.kind, job.status, job.done, job.total, dict(job.message or {}))
