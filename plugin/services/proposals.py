@@ -140,6 +140,18 @@ def run(session: Session, job_id: int, programme_id: int, progress: Callable[[st
     return proposal.id
 
 
+def start_manual(session: Session, actor: Actor, programme: Programme) -> int:
+    """An empty draft for a trainer who pairs people by hand (every ready participant starts unpaired)."""
+    require_trainer(actor)
+    people, missing = people_of(session, programme)
+    session.execute(sa.update(Proposal).where(Proposal.programme_id == programme.id, Proposal.status == DRAFT).values(status=DISCARDED))
+    unmatched = {p.id: "not_paired_yet" for p in people} | {str(pid): NO_PROFILE for pid in missing}
+    proposal = Proposal(programme_id=programme.id, status=DRAFT, pairs=[], unmatched=unmatched, network={}, total=0, optimal=False)
+    session.add(proposal)
+    session.flush()
+    return proposal.id
+
+
 def current(session: Session, actor: Actor, programme: Programme) -> Proposal | None:
     """The draft proposal the trainer reviews (None when there is none)."""
     require_trainer(actor)
@@ -350,6 +362,91 @@ def my_network(session: Session, actor: Actor) -> list[dict[str, Any]]:
     items = (proposal.network or {}).get(str(actor.person_id), [])
     who = names(session, actor, {int(s["mentor"]) for s in items})
     return [{**s, "mentor_name": who.get(int(s["mentor"]))} for s in items]
+
+
+SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A partner a participant may ask for (matching mode "choice"), with why."""
+
+    person_id: int
+    name: str | None
+    score: int
+    explanation: dict[str, Any]
+    i_am_digital: bool
+
+
+def _choice_programme(session: Session, actor: Actor) -> Programme:
+    if actor.role is not Role.PARTICIPANT or actor.course_id is None:
+        raise NotAllowed("only participants choose partners")
+    programme = session.scalar(sa.select(Programme).where(Programme.course_id == actor.course_id, Programme.organisation_id == actor.organisation_id))
+    if programme is None or programme.matching_mode != "choice":
+        raise NotAllowed("in this programme the trainer pairs people")
+    return programme
+
+
+def _candidates(session: Session, actor: Actor, programme: Programme) -> list[tuple[m.Pair, m.Person]]:
+    people, _ = people_of(session, programme)
+    by_id = {p.id: p for p in people}
+    me = by_id.get(str(actor.person_id))
+    if me is None or me.capacity <= 0:
+        return []
+    rules = rules_of(session, programme)
+    lines = m.reporting_lines(people, rules)
+    found = []
+    for other in people:
+        if other.side is me.side or other.capacity <= 0:
+            continue
+        digital, expert = (me, other) if me.side is Side.DIGITAL_MENTOR else (other, me)
+        pair = m.pair_for(digital, expert, rules, lines)
+        if isinstance(pair, m.Pair) and pair.score > 0:
+            found.append((pair, other))
+    return sorted(found, key=lambda t: (-t[0].score, t[1].id))
+
+
+def suggestions(session: Session, actor: Actor) -> list[Suggestion]:
+    """The best partners the actor may ask for (choice mode), best first; empty without a profile or capacity."""
+    programme = _choice_programme(session, actor)
+    top = _candidates(session, actor, programme)[:SUGGESTIONS]
+    who = names(session, actor, {int(o.id) for _, o in top})
+    out = []
+    for pair, other in top:
+        doc = result_to_json(m.Result((pair,), {}, pair.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)
+        out.append(Suggestion(int(other.id), who.get(int(other.id)), pair.score, doc["pairs"][0]["explanation"], pair.digital_id == str(actor.person_id)))
+    return out
+
+
+def request_partner(session: Session, actor: Actor, partner_id: int) -> int:
+    """Ask a suggested partner (choice mode): a tandem the other side accepts or declines. Returns its id.
+
+    :raise PairRefused: the person is no longer an eligible partner (rules, capacity, profile).
+    """
+    programme = _choice_programme(session, actor)
+    found = next(((p, o) for p, o in _candidates(session, actor, programme) if o.id == str(partner_id)), None)
+    if found is None:
+        raise PairRefused("side", "this person is not one of your possible partners any more")
+    pair, _other = found
+    digital = int(pair.digital_id)
+    if session.scalar(sa.select(Tandem.id).where(Tandem.programme_id == programme.id, Tandem.digital_person_id == digital, Tandem.expert_person_id == int(pair.expert_id))):
+        raise PairRefused("duplicate", "you two were paired before in this programme")
+    doc = result_to_json(m.Result((pair,), {}, pair.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)
+    tandem = Tandem(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        digital_person_id=digital,
+        expert_person_id=int(pair.expert_id),
+        score=pair.score,
+        explanation=doc["pairs"][0]["explanation"],
+        status="requested",
+        digital_response="accepted" if digital == actor.person_id else None,
+        expert_response=None if digital == actor.person_id else "accepted",
+        published_at=utcnow(),
+    )
+    session.add(tandem)
+    session.flush()
+    return tandem.id
 
 
 RESPONSES = ("accepted", "coffee", "declined")

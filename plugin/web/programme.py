@@ -43,6 +43,7 @@ REASONS = {
     "partners_taken": _l("Every compatible partner is taken by pairs that add more to the total."),
     "no_profile": _l("Has not filled in a profile and needs map yet."),
     "removed_by_trainer": _l("Taken out of a pair by the trainer."),
+    "not_paired_yet": _l("Not paired yet."),
 }
 REFUSALS = {
     "veto": _l("One of the two asked not to be paired with the other."),
@@ -54,6 +55,7 @@ REFUSALS = {
     "nothing_to_learn": _l("In this pair at least one of the two would learn nothing from the other."),
     "duplicate": _l("This pair is already in the proposal."),
     "same_person": _l("These two pairs share a person; swapping changes nothing."),
+    "duplicate_request": _l("You two were paired before in this programme."),
 }
 JOB_MESSAGES = {
     "fetching": _l("Fetching the course roster: %(members)s people so far (page %(pages)s)."),
@@ -329,6 +331,18 @@ def run_match() -> Response:
     return redirect(url_for("programme.job", job_id=job_id), code=303)
 
 
+@bp.route("/programme/manual", methods=["POST"])
+def start_manual() -> Response:
+    actor, programme = _programme_or_setup()
+    if programme is None:
+        raise NotFound("no programme")
+    if not TandemForm().validate_on_submit():
+        return render_error(400, _l("This form has expired. Reload the page and try again."))
+    proposals.start_manual(db.session, actor, programme)
+    db.session.commit()
+    return redirect(url_for("programme.proposal"), code=303)
+
+
 class PairForm(TandemForm):
     pair = StringField(validators=[InputRequired()])
 
@@ -587,13 +601,31 @@ def my_tandem() -> Response:
     actor = current_actor()
     mine = proposals.my_tandems(db.session, actor)
     network = proposals.my_network(db.session, actor)
+    programme = programmes.find(db.session, actor)
+    suggested = proposals.suggestions(db.session, actor) if programme is not None and programme.matching_mode == "choice" else None
     db.session.commit()
 
     def label_for(tandem: proposals.MyTandem) -> Any:
         names = {str(actor.person_id): _("you"), str(tandem.partner_id): _person_label(tandem.partner_name, tandem.partner_id)}
         return lambda pid: names.get(str(pid), _person_label(None, int(pid)))
 
-    return make_response(render_template("programme/tandem.html", tandems=mine, network=network, form=RespondForm(), person_label=_person_label, label_for=label_for))
+    return make_response(render_template("programme/tandem.html", tandems=mine, network=network, suggested=suggested, form=RespondForm(), person_label=_person_label, label_for=label_for, me=str(actor.person_id)))
+
+
+@bp.route("/tandem/request", methods=["POST"])
+def request_partner() -> Response:
+    actor = current_actor()
+    form = RespondForm()
+    if not form.validate_on_submit() or not (form.response.data or "").isdigit():
+        return render_error(400)
+    try:
+        proposals.request_partner(db.session, actor, int(form.response.data))
+    except proposals.PairRefused as exc:
+        db.session.rollback()
+        return render_error(409, REFUSALS.get(exc.reason, _l("This person is not one of your possible partners any more.")))
+    db.session.commit()
+    flash(_("Your request was sent. Your tandem starts when the other person accepts."))
+    return redirect(url_for("programme.my_tandem"), code=303)
 
 
 @bp.route("/tandem/<int:tandem_id>/respond", methods=["POST"])

@@ -408,3 +408,40 @@ def test_matching_a_thousand_people_shows_progress_and_does_not_block(app, platf
     proposal_id, pairs, unmatched = _proposal(app)
     assert len(pairs) >= 300
     assert "Total score" in get(trainer, tool, "/programme/proposal")
+
+
+def test_choice_mode_participants_ask_and_the_other_side_accepts(app, platform, tool):
+    from plugin.models import Tandem
+
+    trainer, learners, person = _small_programme(app, platform, tool, matching_mode="choice")
+    page = text_of(get(learners["d1"], tool, "/tandem"))
+    assert "Choose a partner" in page and "Name E1" in page and "What you learn from Name E1" in page
+    assert "Name E2" not in page  # no shared language: never suggested
+    post(learners["d1"], tool, "/tandem/request", {"response": str(person["e2"])}, status=409, token_from="/tandem")
+    post(learners["d1"], tool, "/tandem/request", {"response": str(person["e1"])}, token_from="/tandem")
+    assert _count(app, Tandem, Tandem.status == "requested") == 1
+    incoming = text_of(get(learners["e1"], tool, "/tandem"))
+    assert "Your partner accepted" in incoming and "Please answer this pairing" in incoming
+    tandem_id = int(get(learners["e1"], tool, "/tandem").split("/tandem/")[1].split("/respond")[0])
+    post(learners["e1"], tool, f"/tandem/{tandem_id}/respond", {"response": "accepted"}, token_from="/tandem")
+    assert _count(app, Tandem, Tandem.status == "active") == 1
+    # capacity 1: d1 is no longer suggested to the other experts
+    assert "Name D1" not in text_of(get(learners["e3"], tool, "/tandem")).split("Choose a partner")[1]
+    # trainers' programmes in other modes refuse requests
+    get(trainer, tool, "/tandem", 403)
+
+
+def test_manual_mode_the_trainer_pairs_people_by_hand(app, platform, tool):
+    from plugin.models import Tandem
+
+    trainer, learners, person = _small_programme(app, platform, tool, matching_mode="manual")
+    post(trainer, tool, "/programme/manual", {}, token_from="/programme")
+    proposal_id, pairs, unmatched = _proposal(app)
+    assert pairs == set() and set(unmatched.values()) == {"not_paired_yet"}
+    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, status=400, token_from="/programme/proposal")
+    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e2"])}, status=400, token_from="/programme/proposal")
+    assert "share no language" in text_of(refused.text)
+    post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e1"])}, token_from="/programme/proposal")
+    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, token_from="/programme/proposal")
+    assert _count(app, Tandem) == 1
+    assert "Your partner: Name E1" in text_of(get(learners["d1"], tool, "/tandem"))
