@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o plugin/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel compile -d plugin/translations
 
 compile: $(STAMP)
