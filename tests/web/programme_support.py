@@ -132,3 +132,35 @@ def seed_participants(app, people: Sequence[Mapping[str, Any]], context_id: str 
             )
         db.session.commit()
         return by_subject
+
+
+def active_tandem(app, platform, tool, *, locale: str = "en", suffix: str = "", programme: Mapping[str, Any] | None = None, agreement: bool = False):
+    """A trainer and an active tandem (digital mentor + senior expert), each with their own browser.
+
+    Returns ``(browsers, person_ids, tandem_id)`` with browsers and ids keyed trainer / digital / expert.
+    With ``agreement`` the two have signed the agreement already."""
+    from tests.harness.browser import new_browser
+    from plugin.extensions import db
+    from plugin.models import Agreement, Participant, Programme, Tandem
+    from plugin.models.base import utcnow
+
+    browsers = {}
+    subjects = {"trainer": f"trainer{suffix}", "digital": f"digital{suffix}", "expert": f"expert{suffix}"}
+    names = {"trainer": "Tess Trainer", "digital": "Dana Digital", "expert": "Evert Expert"}
+    for key, subject in subjects.items():
+        browsers[key] = new_browser(verify=False)
+        launch(platform, browsers[key], INSTRUCTOR if key == "trainer" else LEARNER, user_id=subject, name=names[key], locale=locale)
+    set_up_programme(browsers["trainer"], tool, **dict(programme or {}))
+    person = {key: ids(app, subject)[subject] for key, subject in subjects.items()}
+    with app.app_context():
+        prog = db.session.scalar(sa.select(Programme))
+        for key, side in (("digital", "digital_mentor"), ("expert", "senior_expert")):
+            db.session.add(Participant(programme_id=prog.id, person_id=person[key], side=side, languages=["en", "nl"], capacity=1, needs={}, goals="", wishes=[], vetoes=[], profile_saved_at=utcnow()))
+        tandem = Tandem(organisation_id=prog.organisation_id, programme_id=prog.id, digital_person_id=person["digital"], expert_person_id=person["expert"], score=800, explanation={}, status="active", digital_response="accepted", expert_response="accepted", published_at=utcnow())
+        db.session.add(tandem)
+        db.session.flush()
+        if agreement:
+            now = utcnow().isoformat()
+            db.session.add(Agreement(tandem_id=tandem.id, goals="Learn from each other", cadence="monthly", duration_minutes=60, confidentiality="What we share stays between us.", signatures=[{"person_id": person["digital"], "at": now}, {"person_id": person["expert"], "at": now}]))
+        db.session.commit()
+        return browsers, person, tandem.id
