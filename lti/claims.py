@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from plugin.domain.launches import CourseRef, Identity, LaunchFacts, LaunchKind, ModuleRef
+from plugin.domain.launches import CourseRef, GradeService, Identity, LaunchFacts, LaunchKind, ModuleRef
 from plugin.domain.roles import Role, resolve_role
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -185,4 +185,5 @@ def facts_from(body: Mapping[str, Any], client_id: str) -> LaunchFacts:
         locale=locale_of(body),
         custom=(custom := custom_params(body)),
         module=module_of(custom) if kind is LaunchKind.RESOURCE else None,
+        grades=(GradeService(ags.lineitems_url, ags.lineitem_url, ags.scopes) if (ags := ags_endpoint(body)) is not None else None),
     )

@@ -53,6 +53,49 @@ def load_shipped_catalogue(path: str | None):
         raise ConfigError(f"the module catalogue is invalid: {exc}") from None
 
 
+def outbox_policy(app: Flask):
+    from plugin.services.outbox import Policy
+
+    return Policy(lease_seconds=app.config["TANDEM_OUTBOX_LEASE"], backoff_base=app.config["TANDEM_OUTBOX_BACKOFF"])
+
+
+def _outbox(app: Flask) -> None:
+    """The score outbox's delivery: a worker (a thread of this process, started by the first wake-up)."""
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    from lti.grades import sender_factory
+    from plugin.services.outbox import Worker
+
+    state: dict = {}
+    lock = threading.Lock()
+
+    def worker() -> Worker:
+        with app.app_context():
+            factory = sessionmaker(bind=db.engine)
+        ext = app.extensions["tandem_lti"]
+        return Worker(factory, sender_factory(ext.http, ext.tokens), outbox_policy(app), poll=min(5.0, app.config["TANDEM_OUTBOX_BACKOFF"]))
+
+    def wake() -> None:
+        if app.config["TANDEM_OUTBOX"] != "thread":
+            return
+        with lock:
+            if "worker" not in state:
+                state["worker"] = worker()
+                threading.Thread(target=state["worker"].run, name="tandem-outbox", daemon=True).start()
+        state["worker"].wake()
+
+    def stop() -> None:
+        with lock:
+            if "worker" in state:
+                state.pop("worker").stop()
+
+    app.extensions["tandem_outbox_wake"] = wake
+    app.extensions["tandem_outbox_stop"] = stop
+    app.extensions["tandem_outbox_worker"] = worker
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure Tandem.
 
@@ -93,6 +136,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from plugin.web.pages import landing
 
     lti.init_app(app, store=store, session=lambda: db.session(), normalise_locale=normalise_locale, landing=landing, csrf=csrf)
+
+    _outbox(app)
 
     from plugin.cli import register_commands
 

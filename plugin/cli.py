@@ -295,9 +295,40 @@ def match_command(input_path: Path, output_path: Path) -> None:
     click.echo(f"{len(result.pairs)} pair(s), {len(result.unmatched)} unmatched, total score {result.total}; wrote {output_path}")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Deliver the score outbox to the platforms' gradebooks (run one or more next to `tandem serve`)."""
+    import signal
+
+    from flask import current_app
+
+    from plugin.extensions import db
+    from plugin.services import outbox
+
+    app = current_app._get_current_object()
+    work = app.extensions["tandem_outbox_worker"]()
+    if once:
+        from lti.grades import sender_factory
+        from plugin import outbox_policy
+
+        ext = app.extensions["tandem_lti"]
+        sent = outbox.run_once(db.session, sender_factory(ext.http, ext.tokens)(db.session), outbox_policy(app))
+        click.echo(f"{sent} score(s) attempted; {outbox.pending_count(db.session)} pending")
+        return
+    signal.signal(signal.SIGTERM, lambda *_: work.stop())
+    click.echo("tandem worker: delivering scores", err=True)
+    try:
+        work.run()
+    except KeyboardInterrupt:
+        work.stop()
+
+
 def register_commands(app: Flask) -> None:
     """Attach Tandem's command groups to the app's CLI."""
     app.cli.add_command(serve)
+    app.cli.add_command(worker_command)
     app.cli.add_command(platform_group)
     app.cli.add_command(keys_group)
 

@@ -92,6 +92,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "TANDEM_LAUNCH_TTL": 8 * 3600,
         "TANDEM_TRUST_PROXY": os.environ.get("TANDEM_TRUST_PROXY", "1") not in ("0", "false", "no"),
         "TANDEM_HTTP_VERIFY": os.environ.get("TANDEM_HTTP_VERIFY", "1") not in ("0", "false", "no"),
+        #: thread: the web process delivers scores itself (woken after each sign-off); off: only `tandem worker`
+        "TANDEM_OUTBOX": os.environ.get("TANDEM_OUTBOX", "thread") if os.environ.get("TANDEM_OUTBOX", "thread") in ("thread", "off") else "thread",
+        "TANDEM_OUTBOX_LEASE": float(os.environ.get("TANDEM_OUTBOX_LEASE", "60") or 60),
+        "TANDEM_OUTBOX_BACKOFF": float(os.environ.get("TANDEM_OUTBOX_BACKOFF", "2") or 2),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("en", "nl"),

@@ -79,9 +79,16 @@ def _truncate(app) -> None:
             tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
             if engine.dialect.name == "postgresql":
                 conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-            else:
+            else:  # sign-off records are append-only: lift the trigger for the clean-up only
+                conn.execute(sa.text("DROP TRIGGER IF EXISTS signoff_records_no_delete"))
                 for table in tables:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
+                conn.execute(
+                    sa.text(
+                        "CREATE TRIGGER signoff_records_no_delete BEFORE DELETE ON signoff_records "
+                        "BEGIN SELECT RAISE(ABORT, 'sign-off records are append-only'); END"
+                    )
+                )
 
 
 @pytest.fixture
@@ -89,8 +96,9 @@ def app(database_url: str, tmp_path: Path):
     """Tandem on the test database, emptied after each test."""
     from plugin import create_app
 
-    application = create_app(_config(database_url, tmp_path / "instance"))
+    application = create_app(_config(database_url, tmp_path / "instance", TANDEM_OUTBOX_BACKOFF=0.05))
     yield application
+    application.extensions["tandem_outbox_stop"]()
     _truncate(application)
     from plugin.extensions import db
 

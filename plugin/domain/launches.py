@@ -60,6 +60,17 @@ class LaunchFacts:
     custom: dict[str, str] = field(default_factory=dict)
     #: the module a placed link opens (custom parameters tandem_module / tandem_version)
     module: ModuleRef | None = None
+    #: where the platform's gradebook takes scores (None when it offers none)
+    grades: GradeService | None = None
+
+
+@dataclass(frozen=True)
+class GradeService:
+    """The platform's gradebook service as a launch offers it: URLs and the granted scopes (opaque strings)."""
+
+    lineitems_url: str | None
+    lineitem_url: str | None
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,13 @@ def find_registration(session: Session, issuer: str, client_id: str | None) -> R
     rows = session.execute(sa.select(Deployment.deployment_id, Deployment.id).where(Deployment.registration_id == reg.id))
     deps = {deployment_id: pk for deployment_id, pk in rows}
     return _info(reg, tuple(sorted(deps)), deps)
+
+
+def registration_by_id(session: Session, registration_id: int) -> RegistrationInfo | None:
+    """A registration by its primary key (for calls Tandem makes on its own, such as score delivery)."""
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        return None
+    rows = session.execute(sa.select(Deployment.deployment_id, Deployment.id).where(Deployment.registration_id == reg.id))
+    deps = {deployment_id: pk for deployment_id, pk in rows}
+    return _info(reg, tuple(sorted(deps)), deps)

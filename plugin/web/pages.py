@@ -58,8 +58,39 @@ def home() -> Response:
     return render_home(view)
 
 
+def _remember_gradebook(actor: Actor, facts: LaunchFacts) -> None:
+    """Keep where the course's (and a placed module's) grades go; written once per change, not per launch."""
+    grades = facts.grades
+    if grades is None or actor.course_id is None or actor.registration_id is None:
+        return
+    from flask import current_app
+
+    from plugin.services import placements
+
+    seen: set[tuple] = current_app.extensions.setdefault("tandem_gradebooks_seen", set())
+    key = (actor.course_id, actor.registration_id, grades.lineitems_url, grades.scopes)
+    if key not in seen:
+        placements.record(db.session, course_id=actor.course_id, registration_id=actor.registration_id, grades=grades)
+        db.session.commit()
+        seen.add(key)
+    module = facts.module
+    if module is not None and module.version is not None and grades.lineitem_url:
+        placements.record(
+            db.session,
+            course_id=actor.course_id,
+            registration_id=actor.registration_id,
+            grades=grades,
+            slug=module.slug,
+            version=module.version,
+            label=facts.custom.get("tandem_label", "") or module.slug,
+            resource_link_id=facts.resource_link_id,
+        )
+        db.session.commit()
+
+
 def landing(actor: Actor, facts: LaunchFacts, organisation_name: str) -> Response:
     """The page a resource-link launch lands on: the module a placed link names, else the role home."""
+    _remember_gradebook(actor, facts)
     if facts.module is not None:
         return open_module(actor, facts.module)
     view = home_after_launch(db.session, actor, facts, organisation_name)
