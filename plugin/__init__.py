@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,13 +73,43 @@ def _outbox(app: Flask) -> None:
     state: dict = {}
     lock = threading.Lock()
 
+    redis_url = app.config.get("TANDEM_REDIS_URL")
+    wake_key = "tandem:outbox:wake"
+
+    def redis_signal() -> Callable[[float], bool] | None:
+        """With Redis configured, web processes push a wake-up to a list every `tandem worker` blocks on."""
+        if not redis_url:
+            return None
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+
+        def wait(timeout: float) -> bool:
+            try:
+                return client.blpop([wake_key], timeout=max(1, int(timeout))) is not None
+            except redis.RedisError:
+                time.sleep(timeout)
+                return False
+
+        return wait
+
     def worker() -> Worker:
         with app.app_context():
             factory = sessionmaker(bind=db.engine)
         ext = app.extensions["tandem_lti"]
-        return Worker(factory, sender_factory(ext.http, ext.tokens), outbox_policy(app), poll=min(5.0, app.config["TANDEM_OUTBOX_BACKOFF"]))
+        return Worker(factory, sender_factory(ext.http, ext.tokens), outbox_policy(app), poll=min(5.0, app.config["TANDEM_OUTBOX_BACKOFF"]), signal=redis_signal())
 
     def wake() -> None:
+        if redis_url:
+            try:
+                if "redis" not in state:
+                    import redis
+
+                    state["redis"] = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+                state["redis"].rpush(wake_key, 1)
+                state["redis"].ltrim(wake_key, -100, -1)
+            except Exception:  # a lost wake-up only delays delivery until the next poll
+                logging.getLogger("tandem.outbox").warning("could not signal the outbox workers")
         if app.config["TANDEM_OUTBOX"] != "thread":
             return
         with lock:

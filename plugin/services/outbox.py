@@ -187,7 +187,16 @@ def pending_count(session: Session) -> int:
 class Worker:
     """A loop that delivers the outbox until stopped; ``wake()`` makes it look at once (after a commit)."""
 
-    def __init__(self, session_factory: Callable[[], Session], sender_factory: Callable[[Session], Sender], policy: Policy = Policy(), poll: float = 1.0) -> None:
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        sender_factory: Callable[[Session], Sender],
+        policy: Policy = Policy(),
+        poll: float = 1.0,
+        signal: Callable[[float], bool] | None = None,
+    ) -> None:
+        """``signal(timeout)`` waits for a wake-up from another process (e.g. a Redis list) and says whether one came."""
+        self._signal = signal
         self._session_factory = session_factory
         self._sender_factory = sender_factory
         self._policy = policy
@@ -214,7 +223,10 @@ class Worker:
             finally:
                 session.close()
             if not sent:
-                self._wake.wait(self._poll)
+                if self._signal is not None and not self._wake.is_set():
+                    self._signal(self._poll)
+                else:
+                    self._wake.wait(self._poll)
                 self._wake.clear()
 
 

@@ -301,3 +301,35 @@ def test_a_worker_killed_mid_send_loses_nothing(app, platform, tool, database_ur
     assert _records(app) == 2
     assert not [r for r in _outbox(app) if r[2] in ("pending", "failed")], _outbox(app)
     assert len(platform.score_requests) >= 2  # the killed worker's request, then the next worker's
+
+
+@pytest.mark.slow
+def test_with_redis_a_tandem_worker_is_woken_by_the_sign_off(database_url, tmp_path, tls_cert):
+    """With TANDEM_REDIS_URL the web process signals `tandem worker` through a Redis list: the score goes
+    out at once instead of at the worker's next poll (5 s here)."""
+    import redis
+
+    from plugin import create_app
+    from tests.conftest import ServedApp, _config, _truncate, register_platform
+    from tests.harness.platform import TestPlatform
+
+    redis_url = "redis://127.0.0.1:6379/14"
+    redis.Redis.from_url(redis_url).flushdb()
+    app = create_app(_config(database_url, tmp_path / "instance", TANDEM_REDIS_URL=redis_url, TANDEM_OUTBOX="off"))
+    env = {**os.environ, "TANDEM_DATABASE_URL": database_url, "TANDEM_INSTANCE_PATH": str(tmp_path / "worker"), "TANDEM_HTTP_VERIFY": "0", "TANDEM_REDIS_URL": redis_url, "TANDEM_OUTBOX_BACKOFF": "20"}
+    worker = None
+    try:
+        with ServedApp(app, tls_cert) as tool, TestPlatform(tool_base_url=tool.url, tool_verify=False) as platform:
+            register_platform(app, platform)
+            browsers, person, tandem_id = active_tandem(app, platform, tool, agreement=True)
+            worker = subprocess.Popen([sys.executable, "-c", "from plugin.cli import main; main()", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(2.0)  # the worker is up and waiting on Redis
+            started = time.monotonic()
+            _sign(browsers["digital"], tool, tandem_id, "d1", 3)
+            _wait(lambda: _accepted(platform, "expert"), timeout=15, what="the score")
+            assert time.monotonic() - started < 3.0
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(15)
+        _truncate(app)
