@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     from plugin.web import programme
 
     app.register_blueprint(programme.bp)
+    from plugin.web import tandem
+
+    app.register_blueprint(tandem.bp)
     from plugin.web import signoffs
 
     app.register_blueprint(signoffs.bp)
