@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from plugin.domain import scores, signoffs
 from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
-from plugin.models import ChainHead, Evidence, Person, ScoreOutbox, SignoffRecord
+from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
 from plugin.services import modules, placements
 from plugin.services.launches import Actor
@@ -307,9 +307,9 @@ def module_work(session: Session, actor: Actor, catalogue: Catalogue, tandem_id:
 
 def grade_status(session: Session, view: TandemAccess, slug: str | None = None) -> dict[int, dict[str, Any]]:
     """Per learner (person id): the latest score delivery for the module (or all modules): synced, pending or failed."""
-    query = sa.select(ScoreOutbox, placements.Placement.module_slug).join(placements.Placement, placements.Placement.id == ScoreOutbox.placement_id).where(ScoreOutbox.tandem_id == view.id, ScoreOutbox.status != "superseded")
+    query = sa.select(ScoreOutbox, Placement.module_slug).join(Placement, Placement.id == ScoreOutbox.placement_id).where(ScoreOutbox.tandem_id == view.id, ScoreOutbox.status != "superseded")
     if slug is not None:
-        query = query.where(placements.Placement.module_slug == slug)
+        query = query.where(Placement.module_slug == slug)
     out: dict[int, dict[str, Any]] = {}
     for row, module_slug in session.execute(query.order_by(ScoreOutbox.id)):
         out[row.person_id] = {"id": row.id, "module": module_slug, "status": "synced" if row.status == "sent" else row.status, "score": row.score_given, "reason": row.last_error, "attempts": row.attempts}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from babel import support
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 
 
@@ -22,3 +25,8 @@ class TandemForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):  # noqa: ANN001, ANN201 - WTForms' signature
             return _wtforms_translations(str(get_locale() or "en"))
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs (values as strings)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -22,7 +21,7 @@ from plugin.extensions import db
 from plugin.services import jobs, modules, programmes, proposals, roster
 from plugin.web.auth import current_actor
 from plugin.web.errors import render_error
-from plugin.web.forms import TandemForm
+from plugin.web.forms import TandemForm, choices
 
 bp = Blueprint("programme", __name__)
 
@@ -81,10 +80,6 @@ FIELDS = {
     "needs": _l("Check the levels: the level you want must be above your level today."),
 }
 
-
-def choices(pairs: Any) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def _language() -> str:

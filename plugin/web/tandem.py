@@ -15,7 +15,6 @@ from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -31,7 +30,7 @@ from plugin.services import agreements, calendar, cohorts, health, modules, pers
 from plugin.services.tandem_access import AgreementPending, TandemAccess
 from plugin.web.auth import current_actor
 from plugin.web.errors import render_error
-from plugin.web.forms import TandemForm
+from plugin.web.forms import TandemForm, choices
 
 bp = Blueprint("tandem", __name__)
 
@@ -80,9 +79,6 @@ ERRORS = {
     "module": _l("Choose a module your organisation offers that this cohort does not have yet."),
 }
 
-
-def choices(pairs: Any) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 SCORES = choices((n, str(n)) for n in range(1, 6))

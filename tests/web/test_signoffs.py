@@ -335,3 +335,18 @@ def test_with_redis_a_tandem_worker_is_woken_by_the_sign_off(database_url, tmp_p
             worker.send_signal(signal.SIGTERM)
             worker.wait(15)
         _truncate(app)
+
+
+def test_a_required_countersignature_completes_the_track(app, platform, tool):
+    browsers, person, tandem_id = active_tandem(app, platform, tool, agreement=True, programme={"require_countersign": "y"})
+    for objective, criteria in DIGITAL.items():
+        _sign(browsers["digital"], tool, tandem_id, objective, criteria)
+    waiting = _wait(lambda: (s := _accepted(platform, "expert")) and s[-1]["scoreGiven"] == 100 and s, what="the score awaiting countersignature")
+    assert (waiting[-1]["activityProgress"], waiting[-1]["gradingProgress"]) == ("Submitted", "PendingManual")
+    page = get(browsers["trainer"], tool, f"/tandems/{tandem_id}{MODULE}")
+    assert "waiting for the trainer's countersignature" in text_of(page) and "Countersign this track" in page
+    post(browsers["digital"], tool, f"/tandems/{tandem_id}{MODULE}/countersign", {"side": "digital_mentor"}, status=403, token_from=f"/tandems/{tandem_id}{MODULE}")
+    post(browsers["trainer"], tool, f"/tandems/{tandem_id}{MODULE}/countersign", {"side": "digital_mentor"}, token_from=f"/tandems/{tandem_id}{MODULE}")
+    done = _wait(lambda: (s := _accepted(platform, "expert")) and s[-1]["activityProgress"] == "Completed" and s, what="the completed score")
+    assert done[-1]["gradingProgress"] == "FullyGraded" and _increasing(done)
+    assert "track complete" in text_of(get(browsers["expert"], tool, f"/tandems/{tandem_id}{MODULE}"))
