@@ -175,3 +175,16 @@ def browser():
     session = new_browser(verify=False)
     yield session
     session.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, run again only the tests that use a database (pure core tests ran on SQLite's run)."""
+    if os.environ.get("TANDEM_TEST_DATABASE") != "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = "database_url" in getattr(item, "fixturenames", ()) or item.path.name in ("test_cli.py", "test_workers.py")
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

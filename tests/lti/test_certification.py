@@ -61,6 +61,12 @@ def test_valid_learner_launches(platform, browser, options, tandem_role):
     assert HEADINGS[tandem_role] in page.text
 
 
+def _at_run_time(options: dict) -> dict:
+    """Claim times given as ("now", seconds) are taken when the test runs, not when it is collected."""
+    patch = {k: (int(time.time()) + v[1] if isinstance(v, tuple) and v[:1] == ("now",) else v) for k, v in options.get("claims_patch", {}).items()}
+    return {**options, "claims_patch": patch} if "claims_patch" in options else options
+
+
 def _assert_rejected(response, reason: str, caplog=None) -> None:
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:500])
     assert "Tandem could not open" in response.text
@@ -93,7 +99,7 @@ BAD_PAYLOADS = [
 @pytest.mark.parametrize(("options", "reason"), BAD_PAYLOADS)
 def test_bad_payloads_are_rejected(platform, browser, caplog, options, reason):
     caplog.set_level(logging.INFO, logger="tandem.lti")
-    result = platform.launch(browser, **options)
+    result = platform.launch(browser, **_at_run_time(options))
     _assert_rejected(result.response, reason, caplog)
 
 
@@ -116,15 +122,15 @@ BEYOND = [
     pytest.param({"claims_patch": {"exp": DELETE}}, "missing_claim", id="exp-missing"),
     pytest.param({"claims_patch": {"iat": DELETE}}, "missing_claim", id="iat-missing"),
     pytest.param({"claims_patch": {"nonce": "not-the-login-nonce"}}, "nonce_mismatch", id="forged-nonce"),
-    pytest.param({"claims_patch": {"exp": int(time.time()) - 60}}, "expired", id="expired"),
-    pytest.param({"claims_patch": {"iat": int(time.time()) + 120}}, "bad_timestamps", id="issued-in-future"),
+    pytest.param({"claims_patch": {"exp": ("now", -60)}}, "expired", id="expired"),
+    pytest.param({"claims_patch": {"iat": ("now", 120)}}, "bad_timestamps", id="issued-in-future"),
 ]
 
 
 @pytest.mark.parametrize(("options", "reason"), BEYOND)
 def test_security_framework_cases_are_rejected(platform, browser, caplog, options, reason):
     caplog.set_level(logging.INFO, logger="tandem.lti")
-    result = platform.launch(browser, **options)
+    result = platform.launch(browser, **_at_run_time(options))
     _assert_rejected(result.response, reason, caplog)
 
 
