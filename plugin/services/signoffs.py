@@ -357,3 +357,42 @@ def resend(session: Session, actor: Actor, outbox_id: int) -> None:
     )
     session.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id == row.id).values(status="superseded"))
     session.flush()
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """The latest score delivery for one learner and one module."""
+
+    outbox_id: int
+    tandem_id: int
+    person_id: int
+    person_name: str | None
+    module_slug: str
+    status: str  # synced, pending or failed
+    score: int
+    reason: str | None
+    attempts: int
+
+
+def grade_overview(session: Session, actor: Actor) -> list[GradeRow]:
+    """Every learner's latest score per module in the actor's course (trainers): synced, pending or failed."""
+    from plugin.models import Programme, Tandem
+    from plugin.services.programmes import require_trainer
+
+    require_trainer(actor)
+    programme_id = session.scalar(sa.select(Programme.id).where(Programme.course_id == actor.course_id, Programme.organisation_id == actor.organisation_id))
+    if programme_id is None:
+        return []
+    rows = session.execute(
+        sa.select(ScoreOutbox, Placement.module_slug, Person.name)
+        .join(Placement, Placement.id == ScoreOutbox.placement_id)
+        .join(Tandem, Tandem.id == ScoreOutbox.tandem_id)
+        .join(Person, Person.id == ScoreOutbox.person_id)
+        .where(Tandem.programme_id == programme_id, ScoreOutbox.organisation_id == actor.organisation_id, ScoreOutbox.status != "superseded")
+        .order_by(ScoreOutbox.id)
+    )
+    latest: dict[tuple[int, str], GradeRow] = {}
+    for row, slug, name in rows:
+        latest[(row.person_id, slug)] = GradeRow(row.id, row.tandem_id, row.person_id, name, slug, "synced" if row.status == "sent" else row.status, row.score_given, row.last_error, row.attempts)
+    order = {"failed": 0, "pending": 1, "synced": 2}
+    return sorted(latest.values(), key=lambda g: (order.get(g.status, 3), g.person_name or "", g.module_slug))

@@ -18,7 +18,7 @@ from plugin.domain.catalogue import Side
 from plugin.domain.errors import NotFound, RuleViolation
 from plugin.domain.matching import MAX_CAPACITY, MAX_LEVEL
 from plugin.extensions import db
-from plugin.services import jobs, modules, programmes, proposals, roster
+from plugin.services import jobs, modules, programmes, proposals, roster, signoffs
 from plugin.web.auth import current_actor
 from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm, choices
@@ -633,3 +633,14 @@ def respond(tandem_id: int) -> Response:
     db.session.commit()
     flash({"active": _("You both accepted: your tandem has started."), "declined": _("You declined this pairing; your trainer will see it.")}.get(status) or (_("Your partner sees that you would like a virtual coffee first.") if form.response.data == "coffee" else _("You accepted. Waiting for your partner.")))
     return redirect(url_for("programme.my_tandem"), code=303)
+
+
+@bp.route("/programme/grades")
+def grades() -> Response:
+    """Per learner and module: is the score in the gradebook (synced), waiting to send, or failed and why."""
+    actor = current_actor()
+    rows = signoffs.grade_overview(db.session, actor)
+    db.session.commit()
+    catalogue = _catalogue()
+    titles = {m.slug: m.title.get(_language()) for m in catalogue.latest()}
+    return make_response(render_template("programme/grades.html", rows=rows, titles=titles, person_label=_person_label))

@@ -198,7 +198,8 @@ def resend(tandem_id: int, outbox_id: int) -> Response:
     db.session.commit()
     _wake_outbox()
     flash(_("The score will be sent again."))
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/tandems/") else url_for("work.module_list", tandem_id=tandem_id), code=303)
+    target = request.form.get("next") or ""
+    return redirect(target if target.startswith(("/tandems/", "/programme/grades")) and "//" not in target else url_for("work.module_list", tandem_id=tandem_id), code=303)
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -62,3 +62,6 @@ def test_signoff_pages_are_accessible(page, platform, tool, app, locale):
     page.goto(module)
     assert page.locator(".grade").count() >= 1
     _check(page, tool.url, platform.url, "module for the trainer with the grade status")
+    page.goto(f"{tool.url}/programme/grades")
+    assert page.locator("main table tbody tr").count() >= 1
+    _check(page, tool.url, platform.url, "grades overview")

@@ -222,10 +222,15 @@ def test_a_refused_score_shows_failed_with_the_reason_and_the_trainer_resends(ap
     page = get(browsers["trainer"], tool, f"/tandems/{tandem_id}{MODULE}")
     assert "Failed" in text_of(page) and "Send the score again" in page
     assert "Send the score again" not in get(browsers["digital"], tool, f"/tandems/{tandem_id}{MODULE}")  # members do not resend
+    overview = text_of(get(browsers["trainer"], tool, "/programme/grades"))
+    assert "Evert Expert" in overview and "E-reputation" in overview and "Failed" in overview and "Send again" in overview
+    get(browsers["expert"], tool, "/programme/grades", 403)  # trainers only
     outbox_id = int(page.split("/grades/")[1].split("/resend")[0])
-    post(browsers["trainer"], tool, f"/tandems/{tandem_id}/grades/{outbox_id}/resend", {"next": f"/tandems/{tandem_id}{MODULE}"}, token_from=f"/tandems/{tandem_id}{MODULE}")
+    response = post(browsers["trainer"], tool, f"/tandems/{tandem_id}/grades/{outbox_id}/resend", {"next": "/programme/grades"}, token_from="/programme/grades")
+    assert response.headers["Location"].endswith("/programme/grades")
     _wait(lambda: _accepted(platform, "expert"), what="the resent score")
     assert "Synced to the gradebook" in text_of(get(browsers["trainer"], tool, f"/tandems/{tandem_id}{MODULE}"))
+    assert "Synced" in text_of(get(browsers["trainer"], tool, "/programme/grades"))
 
 
 def test_a_placed_link_uses_its_declarative_line_item(app, platform, tool):
