@@ -89,6 +89,71 @@ def lms_app(platform: TestPlatform, tandem_url: str) -> Flask:
     return app
 
 
+#: a demo cohort with filled-in profiles, so the trainer can run matching at once
+COHORT = [
+    ("Sanne Visser", "digital_mentor"), ("Kevin Peeters", "digital_mentor"), ("Lotte Mulder", "digital_mentor"),
+    ("Yusuf Demir", "digital_mentor"), ("Emma Dubois", "digital_mentor"), ("Lucas Novak", "digital_mentor"),
+    ("Fleur de Boer", "digital_mentor"), ("Milan Horvat", "digital_mentor"), ("Noor El Amrani", "digital_mentor"),
+    ("Tom Willems", "digital_mentor"),
+    ("Henk van Dijk", "senior_expert"), ("Marieke Smit", "senior_expert"), ("Jan Claes", "senior_expert"),
+    ("Ingrid Berg", "senior_expert"), ("Pieter Hendriks", "senior_expert"), ("Anna Kowalska", "senior_expert"),
+    ("Gerard Maes", "senior_expert"), ("Ria Vermeulen", "senior_expert"), ("Frans Jacobs", "senior_expert"),
+    ("Monique Laurent", "senior_expert"),
+]  # fmt: skip
+
+
+def seed_demo(instance: str, database_url: str, issuer: str) -> None:
+    """Create the demo course's programme and cohort once (profiles, needs maps, a reporting line, wishes)."""
+    import random
+
+    import sqlalchemy as sa
+
+    from plugin import create_app
+    from plugin.domain.matching import DIGITAL_COMPETENCES, EXPERTISE_COMPETENCES
+    from plugin.extensions import db
+    from plugin.models import Course, Membership, Participant, Person, Programme
+    from plugin.models.base import utcnow
+    from plugin.services.platforms import find_registration
+
+    app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": database_url, "TANDEM_OUTBOX": "off"})
+    with app.app_context():
+        registration = find_registration(db.session, issuer, "demo-lms-client")
+        course = db.session.scalar(sa.select(Course).where(Course.context_id == COURSE["id"]))
+        if course is None:
+            course = Course(organisation_id=registration.organisation_id, deployment_id=registration.deployment_pks["1"], context_id=COURSE["id"], title=COURSE["title"], label=COURSE["label"])
+            db.session.add(course)
+            db.session.flush()
+        if db.session.scalar(sa.select(Programme.id).where(Programme.course_id == course.id)):
+            return
+        programme = Programme(organisation_id=course.organisation_id, course_id=course.id, matching_mode="trainer", default_capacity=1, max_capacity=3, modules=[])
+        db.session.add(programme)
+        db.session.flush()
+        rng = random.Random(2027)
+        people = []
+        for i, (name, side) in enumerate(COHORT):
+            person = Person(organisation_id=course.organisation_id, issuer=issuer, subject=f"demo-p{i:02d}", name=name, email=f"{name.split()[0].lower()}@demo.example")
+            db.session.add(person)
+            people.append((person, side))
+        db.session.flush()
+        for i, (person, side) in enumerate(people):
+            own, theirs = (DIGITAL_COMPETENCES, EXPERTISE_COMPETENCES) if side == "digital_mentor" else (EXPERTISE_COMPETENCES, DIGITAL_COMPETENCES)
+            needs = {key: {"offer": rng.randint(5, 8)} for key in rng.sample(own[:10], 4)}
+            for key in rng.sample(theirs[:10], 3):
+                now = rng.randint(0, 2)
+                needs[key] = {"want": rng.randint(now + 2, 6)} | ({"current": now} if now else {})
+            db.session.add(Membership(person_id=person.id, course_id=course.id, role="participant"))
+            db.session.add(
+                Participant(
+                    programme_id=programme.id, person_id=person.id, side=side, source="csv",
+                    languages=rng.choice([["nl"], ["nl", "en"], ["en"], ["nl", "en", "fr"]]), capacity=2 if i % 5 == 0 else 1,
+                    needs=needs, goals="", timezone="Europe/Amsterdam", cadence="monthly",
+                    manager_person_id=people[10][0].id if i in (1, 2) else None,  # Henk manages Kevin and Lotte
+                    wishes=[people[11][0].id] if i == 0 else [], vetoes=[], profile_saved_at=utcnow(),
+                )
+            )  # fmt: skip
+        db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Tandem with a demo LMS")
     # One host name for LMS, platform and Tandem: over plain HTTP the cookies are SameSite=Lax, so
@@ -121,6 +186,10 @@ def main() -> None:
              "--organisation", "Demo organisation"],
             env=env, check=True, capture_output=True,
         )
+    seed_demo(args.instance, env["TANDEM_DATABASE_URL"], platform.issuer)
+    roster = [{"user_id": p["user_id"], "roles": p["roles"], "name": p["name"], "email": p["email"]} for p in PERSONAS.values()]
+    roster += [{"user_id": f"demo-p{i:02d}", "roles": [VOCAB + "membership#Learner"], "name": name} for i, (name, _side) in enumerate(COHORT)]
+    platform.set_members(COURSE["id"], roster)  # the trainer's "Pull the course roster" gets them all
     tandem = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(args.tandem_port), "--workers", "2"], env=env, start_new_session=True)
     wait_for_port(args.tandem_port)
 

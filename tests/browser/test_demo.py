@@ -49,3 +49,19 @@ def test_demo_lms_launches_every_persona(page, demo):
     page.goto(demo)
     page.get_by_role("link", name="Add Tandem modules").click()
     assert "Add Tandem to your course" in page.frame_locator("iframe[name=tandem]").locator("h1").inner_text(timeout=15000)
+
+
+def test_the_demo_cohort_can_be_matched_at_once(page, demo):
+    """The demo course comes with a programme and twenty participants with profiles: the trainer matches them."""
+    page.goto(demo)
+    page.get_by_role("link", name="Launch as Trainer").click()
+    frame = page.frame_locator("iframe[name=tandem]")
+    frame.locator("h1").inner_text(timeout=15000)
+    frame.locator("main a[href='/programme']").click()
+    frame.locator("h1", has_text="Participants").wait_for(timeout=15000)
+    assert "20 of 20 have filled in their profile" in frame.locator("main").inner_text()
+    frame.locator("main form[action='/programme/match'] button").click()
+    frame.locator("#job-next a").click(timeout=30000)
+    frame.locator("h1", has_text="Review the proposed tandems").wait_for(timeout=15000)
+    assert frame.locator(".pair-card").count() >= 5, frame.locator("main").inner_text()
+    assert "teaches" in frame.locator(".pair-card").first.inner_text()
