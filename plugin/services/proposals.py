@@ -190,6 +190,8 @@ def _check_capacity(people: dict[str, m.Person], pairs: list[dict[str, Any]]) ->
         for pid in (pair["digital"], pair["expert"]):
             count[pid] = count.get(pid, 0) + 1
     for pid, n in count.items():
+        if pid not in people:
+            raise PairRefused("side", "someone in the proposal has no profile any more; run matching again")
         if n > people[pid].capacity:
             raise PairRefused("capacity", "this would give someone more partners than they take")
 
