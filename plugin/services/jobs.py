@@ -7,6 +7,7 @@ so any worker answers the progress page. A task's real work is one transaction a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,3 +86,19 @@ def view(session: Session, actor: Actor, job_id: int, programme_id: int) -> JobV
     if job is None:
         raise NotFound("no such job")
     return JobView(job.id, job.kind, job.status, job.done, job.total, dict(job.message or {}))
+
+
+def stage_reporter(session: Session, job_id: int) -> Callable[[str, int], None]:
+    """A ``progress(stage, percent)`` callback for a job (matching) that commits each report on its own and
+    keeps the trail of stages in the job's message."""
+
+    trail: list[list] = []
+
+    def progress(stage: str, percent: int) -> None:
+        trail.append([stage, percent])
+        report(session, job_id, percent, total=100, status=RUNNING, key=stage, trail=trail)
+        session.commit()
+
+    progress.trail = trail  # type: ignore[attr-defined]
+
+    return progress

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -307,18 +307,3 @@ def import_csv(session: Session, actor: Actor, programme: Programme, data: bytes
             row.manager_person_id = ids[r.manager]
     session.flush()
     return RosterReport(added=added, updated=len(rows) - added, participants=len(rows))
-
-
-def progress_callback(session: Session, job_id: int) -> Callable[[str, int], None]:
-    """A matching-progress reporter that commits each report on its own."""
-
-    trail: list[list] = []
-
-    def report(stage: str, percent: int) -> None:
-        trail.append([stage, percent])
-        jobs.report(session, job_id, percent, total=100, status=jobs.RUNNING, key=stage, trail=trail)
-        session.commit()
-
-    report.trail = trail  # type: ignore[attr-defined]
-
-    return report

@@ -320,7 +320,7 @@ def run_match() -> Response:
     programme_id = programme.id
 
     def work(s: Any) -> int:
-        return proposals.run(s, job_id, programme_id, roster.progress_callback(s, job_id))
+        return proposals.run(s, job_id, programme_id, jobs.stage_reporter(s, job_id))
 
     _runner().submit(job_id, work)
     return redirect(url_for("programme.job", job_id=job_id), code=303)
