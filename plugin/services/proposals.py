@@ -170,6 +170,11 @@ def _people_by_id(session: Session, programme: Programme) -> tuple[dict[str, m.P
     return {p.id: p for p in people}, rules_of(session, programme)
 
 
+def _pair_json(pair: m.Pair) -> dict[str, Any]:
+    """One pair as the proposal stores it (digital, expert, score, explanation), in the offline JSON format."""
+    return result_to_json(m.Result((pair,), {}, pair.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)["pairs"][0]
+
+
 def _pair(people: dict[str, m.Person], rules: m.Rules, digital: str, expert: str) -> dict[str, Any]:
     d, e = people.get(digital), people.get(expert)
     if d is None or e is None or d.side is not Side.DIGITAL_MENTOR or e.side is not Side.SENIOR_EXPERT:
@@ -180,8 +185,7 @@ def _pair(people: dict[str, m.Person], rules: m.Rules, digital: str, expert: str
         raise PairRefused(found.value, _EXCLUSION_MESSAGES[found])
     if found.score <= 0:
         raise PairRefused("nothing_to_learn", "in this pair at least one of the two would learn nothing from the other")
-    doc = result_to_json(m.Result((found,), {}, found.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)
-    return {**doc["pairs"][0], "edited": True}
+    return {**_pair_json(found), "edited": True}
 
 
 def _check_capacity(people: dict[str, m.Person], pairs: list[dict[str, Any]]) -> None:
@@ -415,8 +419,7 @@ def suggestions(session: Session, actor: Actor) -> list[Suggestion]:
     who = names(session, actor, {int(o.id) for _, o in top})
     out = []
     for pair, other in top:
-        doc = result_to_json(m.Result((pair,), {}, pair.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)
-        out.append(Suggestion(int(other.id), who.get(int(other.id)), pair.score, doc["pairs"][0]["explanation"], pair.digital_id == str(actor.person_id)))
+        out.append(Suggestion(int(other.id), who.get(int(other.id)), pair.score, _pair_json(pair)["explanation"], pair.digital_id == str(actor.person_id)))
     return out
 
 
@@ -433,14 +436,13 @@ def request_partner(session: Session, actor: Actor, partner_id: int) -> int:
     digital = int(pair.digital_id)
     if session.scalar(sa.select(Tandem.id).where(Tandem.programme_id == programme.id, Tandem.digital_person_id == digital, Tandem.expert_person_id == int(pair.expert_id))):
         raise PairRefused("duplicate", "you two were paired before in this programme")
-    doc = result_to_json(m.Result((pair,), {}, pair.score, False, m.Certificate(0, 0, 0, 0, 0, {})), duals=False)
     tandem = Tandem(
         organisation_id=programme.organisation_id,
         programme_id=programme.id,
         digital_person_id=digital,
         expert_person_id=int(pair.expert_id),
         score=pair.score,
-        explanation=doc["pairs"][0]["explanation"],
+        explanation=_pair_json(pair)["explanation"],
         status="requested",
         digital_response="accepted" if digital == actor.person_id else None,
         expert_response=None if digital == actor.person_id else "accepted",
