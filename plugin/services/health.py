@@ -17,7 +17,7 @@ from plugin.domain.roles import Role
 from plugin.models import Agreement, MentoringSession, Person, Reflection, SignoffRecord, Tandem
 from plugin.services.launches import Actor
 from plugin.services.plans import plans_of
-from plugin.services.tandem_access import active_tandems
+from plugin.services.tandem_access import active_tandems, signed_by_both
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ def _started(tandem: Tandem, agreement: Agreement | None) -> date:
     return _day(tandem.published_at) or _day(tandem.created_at) or date.today()
 
 
-def _signed_by_both(tandem: Tandem, agreement: Agreement | None) -> bool:
-    signers = {s.get("person_id") for s in (agreement.signatures if agreement is not None else None) or ()}
-    return {tandem.digital_person_id, tandem.expert_person_id} <= signers
-
-
 def _flags(session: Session, tandems: Sequence[Tandem], agreements: dict[int, Agreement], held: dict[int, list[date]], today: date) -> dict[int, list[domain.Flag]]:
     ids = [t.id for t in tandems]
     progress: dict[int, dict[Side, date | None]] = {i: {} for i in ids}
@@ -85,7 +80,7 @@ def _flags(session: Session, tandems: Sequence[Tandem], agreements: dict[int, Ag
             plan_items=plans[t.id].items if t.id in plans else (),
         )
         for t in tandems
-        if t.status == "active" and _signed_by_both(t, agreements.get(t.id))
+        if t.status == "active" and signed_by_both(agreements.get(t.id), t.digital_person_id, t.expert_person_id)
     }
 
 
@@ -111,7 +106,7 @@ def tandem_list(session: Session, actor: Actor, today: date) -> list[TandemRow]:
             names.get(t.digital_person_id),
             names.get(t.expert_person_id),
             t.status,
-            _signed_by_both(t, agreements.get(t.id)),
+            signed_by_both(agreements.get(t.id), t.digital_person_id, t.expert_person_id),
             len(held.get(t.id, [])),
             max((d for d in held.get(t.id, []) if d <= today), default=None),
             tuple(flags.get(t.id, ())) if trainer else None,

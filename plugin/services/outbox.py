@@ -152,12 +152,9 @@ def record(session: Session, item: Item, result: Result, policy: Policy, now: fl
             delay = min(policy.backoff_max, policy.backoff_base * 2 ** (item.attempts - 1)) * random.uniform(0.8, 1.2)
             values.update(next_attempt_at=now + (0 if result.http_status == 409 else delay), last_error=(result.reason or "")[:500] or None)
             # the next attempt needs a later timestamp: the platform may hold this one (a timeout that
-            # arrived) or a later one; Moodle compares whole seconds, so go to the next second
-            stamp = max(item.timestamp, datetime.now(UTC)) if result.http_status != 409 else item.timestamp
-            if result.http_status == 409:
-                stamp = scores.next_timestamp(max(stamp, datetime.now(UTC)), datetime.now(UTC), resolution=scores.SECOND)
-            else:
-                stamp = scores.next_timestamp(stamp, datetime.now(UTC))
+            # arrived) or, after a 409, one in the same second (Moodle compares whole seconds)
+            resolution = scores.SECOND if result.http_status == 409 else scores.MICROSECOND
+            stamp = scores.next_timestamp(item.timestamp, datetime.now(UTC), resolution=resolution)
             values["timestamp"] = stamp.astimezone(UTC).isoformat(timespec="microseconds")
     else:
         values.update(status="failed", last_error=(result.reason or "refused by the platform")[:500])

@@ -60,7 +60,8 @@ class TandemAccess:
         return self.digital_name if person_id == self.digital_id else self.expert_name if person_id == self.expert_id else None
 
 
-def _signed_by_both(agreement: Agreement | None, digital_id: int, expert_id: int) -> bool:
+def signed_by_both(agreement: Agreement | None, digital_id: int, expert_id: int) -> bool:
+    """Whether both members have signed the tandem's agreement."""
     if agreement is None:
         return False
     signers = {s.get("person_id") for s in agreement.signatures or ()}
@@ -105,7 +106,7 @@ def access(session: Session, actor: Actor, tandem_id: int, *, need_agreement: bo
         expert_name=names.get(tandem.expert_person_id),
         status=tandem.status,
         capacity=capacity,
-        agreement_signed=_signed_by_both(agreement, tandem.digital_person_id, tandem.expert_person_id),
+        agreement_signed=signed_by_both(agreement, tandem.digital_person_id, tandem.expert_person_id),
         require_countersign=countersign,
     )
     if need_agreement and not view.agreement_signed:
