@@ -122,7 +122,7 @@ def generate(n: int, seed: int = 7) -> tuple[list[Person], Rules]:
 
 
 def run_one(n: int, seed: int, repeat: int) -> dict:
-    import plugin.domain.matching_engine  # noqa: F401 - importing numpy and OR-Tools is not part of the timing
+    import plugin.domain.matching.engine  # noqa: F401 - importing numpy and OR-Tools is not part of the timing
 
     times = []
     for _ in range(repeat):

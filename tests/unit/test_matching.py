@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import coo_matrix
 
-from plugin.domain import matching_engine as engine
+from plugin.domain.matching import engine, tuning
 from plugin.domain.errors import RuleViolation
 from plugin.domain.matching import (
     DIGITAL_COMPETENCES,
@@ -231,12 +231,12 @@ def test_optimal_with_capacities_on_both_sides(n, seed):
 def test_large_pool_machinery_on_a_small_pool(monkeypatch, seed):
     """Sampled price estimates, many blocks, tiny candidate lists, bound checks and row rescans: the paths a
     50,000-person pool takes, forced on 300 people, still give the exact optimum and a valid certificate."""
-    monkeypatch.setattr(engine, "SAMPLE_MIN_PAIRS", 2000)
-    monkeypatch.setattr(engine, "BLOCK_ELEMENTS", 1500)
-    monkeypatch.setattr(engine, "K_FIRST", 2)
-    monkeypatch.setattr(engine, "K_POOL", 3)
-    monkeypatch.setattr(engine, "K_PRICE", 2)
-    monkeypatch.setattr(engine, "FLAG_FRACTION", [0.0, 0.3, 1.0][seed])
+    monkeypatch.setattr(tuning, "SAMPLE_MIN_PAIRS", 2000)
+    monkeypatch.setattr(tuning, "BLOCK_ELEMENTS", 1500)
+    monkeypatch.setattr(tuning, "K_FIRST", 2)
+    monkeypatch.setattr(tuning, "K_POOL", 3)
+    monkeypatch.setattr(tuning, "K_PRICE", 2)
+    monkeypatch.setattr(tuning, "FLAG_FRACTION", [0.0, 0.3, 1.0][seed])
     people, rules = pool(300, seed + 10, competences=12)
     result = match(people, rules)
     _, _, scores, cap_d, cap_e = dense(people, rules)
@@ -268,7 +268,7 @@ def test_greedy_baseline_is_the_exact_global_greedy(n, seed, k):
     assert greedy_baseline(people, rules) == expected
     digital = [p for p in people if p.side is D and p.capacity]
     experts = [p for p in people if p.side is E and p.capacity]
-    assert engine.build(digital, experts, rules, reporting_lines(people, rules)).greedy(k) == expected
+    assert engine.greedy(engine.build(digital, experts, rules, reporting_lines(people, rules)), k) == expected
     assert match(people, rules).total >= expected
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from plugin.domain import matching_engine as engine
+from plugin.domain.matching import tuning
 from plugin.domain.matching import (
     DIGITAL_COMPETENCES,
     EXPERTISE_COMPETENCES,
@@ -137,12 +137,12 @@ def test_total_is_optimal_and_never_below_greedy(case):
 @given(pools(max_people=40))
 def test_large_pool_paths_stay_exact(case):
     people, rules = case
-    old = engine.SAMPLE_MIN_PAIRS, engine.BLOCK_ELEMENTS, engine.K_PRICE, engine.K_POOL, engine.K_FIRST
-    engine.SAMPLE_MIN_PAIRS, engine.BLOCK_ELEMENTS, engine.K_PRICE, engine.K_POOL, engine.K_FIRST = 50, 40, 1, 2, 1
+    old = tuning.SAMPLE_MIN_PAIRS, tuning.BLOCK_ELEMENTS, tuning.K_PRICE, tuning.K_POOL, tuning.K_FIRST
+    tuning.SAMPLE_MIN_PAIRS, tuning.BLOCK_ELEMENTS, tuning.K_PRICE, tuning.K_POOL, tuning.K_FIRST = 50, 40, 1, 2, 1
     try:
         result = match(people, rules)
     finally:
-        engine.SAMPLE_MIN_PAIRS, engine.BLOCK_ELEMENTS, engine.K_PRICE, engine.K_POOL, engine.K_FIRST = old
+        tuning.SAMPLE_MIN_PAIRS, tuning.BLOCK_ELEMENTS, tuning.K_PRICE, tuning.K_POOL, tuning.K_FIRST = old
     assert result.optimal and result.total == optimum(people, rules)
 
 

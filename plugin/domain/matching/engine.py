@@ -1,0 +1,44 @@
+"""Vectorised core of the matching engine: exact scores by blocks, min-cost flow, duals, pricing.
+
+Internal to :mod:`plugin.domain.matching` (use its :func:`~plugin.domain.matching.match`). numpy and
+OR-Tools only; no Flask, no database. This module is the engine's front: :func:`build` (``encode``),
+:func:`solve` (``solver``: flow, duals, pricing, over the ``scan`` module), :func:`greedy` (``greedy``);
+:class:`Problem` (``problem``) is the encoded pool; ``tuning`` holds the constants.
+
+How the whole pool is solved exactly without ever holding the n_d x n_e score matrix:
+
+1. **Scores as one matrix product.** With ``[current < k <= want]`` (learner) and ``[offer >= k]`` (teacher)
+   indicator features per competence and level k = 1..8, ``sum_k`` of their products is exactly
+   ``max(0, min(offer, want) - current)``. One float32 product of the digital mentors' features with the
+   experts' gives, for a block of rows, ``X = (A * NB + B) * NL + shared_languages`` (all small integers,
+   exact in float32), and a lookup table turns X into the integer score. Vetoes, earlier pairs and reporting
+   lines (explicit, sparse) zero their pairs; wishes add their bonus.
+2. **Candidates.** A *scan* goes over all pairs block by block and keeps, for every person, the k pairs of
+   largest reduced score ``score - u[d] - v[e]``, and bounds the reduced score of every pair it did not keep
+   (per row and per column). Ties are broken by a fixed pseudo-random low-order noise, which only changes
+   which equal pairs are kept. Small pools start from u = v = 0; large ones from experts' prices estimated
+   on a random sample of the pool (solved exactly by this same method) and the digital mentors' best
+   responses to them.
+3. **Solve** the b-matching on the candidates exactly: min-cost flow (OR-Tools, C++), source -> d
+   (capacity b_d) -> e (capacity 1, cost -score) -> sink (capacity b_e), plus a source -> sink bypass so
+   that leaving capacity unused is allowed.
+4. **Duals** from the optimal flow: integer ``u_d, v_e >= 0`` with ``u + v >= score`` for unmatched
+   candidates, ``u + v <= score`` for matched ones and ``u = 0`` for anyone with capacity left: a system of
+   difference constraints on the residual graph, solved by a vectorised Bellman-Ford that starts from the
+   last scan's duals (so the new duals stay close to them).
+5. **Pricing** (column generation). Kept pairs that are not candidates form a pool, re-priced after every
+   solve; positive ones become candidates and the flow is solved again. Then the last scan's bounds, shifted
+   by how much the duals moved since, leave only a few rows that could still hold a pair with a positive
+   reduced score (``_flag_rows``, O(n log n)); those rows are priced exactly (or, if too many, every pair
+   is scanned again). When none has one, every pair of the *whole* pool satisfies ``score <= u + v`` unless
+   matched, the dual bound equals the total, and the matching is optimal for all pairs: the certificate.
+"""
+
+from __future__ import annotations
+
+from plugin.domain.matching.encode import build
+from plugin.domain.matching.greedy import greedy
+from plugin.domain.matching.problem import Problem
+from plugin.domain.matching.solver import Outcome, solve
+
+__all__ = ["Outcome", "Problem", "build", "greedy", "solve"]

@@ -1,0 +1,196 @@
+"""Solve the b-matching exactly and certify it over all pairs: min-cost flow on the candidates (OR-Tools),
+integer duals from the optimal flow, column generation until no pair of the pool has a positive reduced
+score (see :mod:`plugin.domain.matching.engine`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from plugin.domain.matching import tuning
+from plugin.domain.matching.problem import Problem
+from plugin.domain.matching.scan import flag_rows, scan, scan_rows
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+
+@dataclass
+class Outcome:
+    rows: NDArray[np.int64]  # matched pairs: digital index, expert index, score
+    cols: NDArray[np.int64]
+    scores: NDArray[np.int64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    dual_bound: int
+    certified: bool
+    pairs_checked: int
+    pairs_scored: int
+    candidates: int
+    scans: int
+
+
+def _flow(problem: Problem, r: NDArray[np.int64], c: NDArray[np.int64], s: NDArray[np.int64]) -> NDArray[np.bool_]:
+    nd, ne, m = problem.nd, problem.ne, len(r)
+    src, snk = nd + ne, nd + ne + 1
+    total = int(problem.cap_d.sum())
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([r, np.full(nd, src), nd + np.arange(ne), [src]]).astype(np.int32)
+    heads = np.concatenate([nd + c, np.arange(nd), np.full(ne, snk), [snk]]).astype(np.int32)
+    caps = np.concatenate([np.ones(m, np.int64), problem.cap_d, problem.cap_e, [total]]).astype(np.int64)
+    costs = np.concatenate([-s, np.zeros(nd + ne + 1, np.int64)]).astype(np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    supply = np.zeros(nd + ne + 2, np.int64)
+    supply[src], supply[snk] = total, -total
+    flow.set_nodes_supplies(np.arange(nd + ne + 2, dtype=np.int32), supply)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    return flow.flows(np.arange(m, dtype=np.int32)) > 0
+
+
+def _duals(problem: Problem, r, c, s, x, u0, v0) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Integer duals for the optimal matching x on the candidates (see the module docstring, step 4).
+
+    Potentials pi_d = u_d, pi_e = -v_e, pi_root = 0 with pi_y <= pi_x + w for every arc x -> y:
+    unmatched (d, e): d -> e, w = -s;  matched (d, e): e -> d, w = s;  d -> root and root -> e, w = 0
+    (u, v >= 0); root -> d and e -> root, w = 0, for people with capacity left (u = 0, v = 0).
+    Relaxation from the previous duals converges because an optimal flow leaves no negative cycle."""
+    nd, ne = problem.nd, problem.ne
+    root = nd + ne
+    deg_d = np.bincount(r[x], minlength=nd)
+    deg_e = np.bincount(c[x], minlength=ne)
+    free_d = np.flatnonzero(deg_d < problem.cap_d)
+    free_e = np.flatnonzero(deg_e < problem.cap_e)
+    um = ~x
+    src = np.concatenate([r[um], nd + c[x], np.arange(nd), np.full(ne, root), np.full(len(free_d), root), nd + free_e])
+    dst = np.concatenate([nd + c[um], r[x], np.full(nd, root), nd + np.arange(ne), free_d, np.full(len(free_e), root)])
+    w = np.concatenate([-s[um], s[x], np.zeros(nd + ne + len(free_d) + len(free_e), np.int64)])
+    order = np.argsort(dst, kind="stable")
+    src, dst, w = src[order], dst[order], w[order]
+    heads, starts = np.unique(dst, return_index=True)
+    dist = np.concatenate([u0, -v0, [0]]).astype(np.int64)
+    for _ in range(root + 2):
+        best = np.minimum.reduceat(dist[src] + w, starts)
+        cur = dist[heads]
+        if not (best < cur).any():
+            break
+        dist[heads] = np.minimum(cur, best)
+    else:
+        raise RuntimeError("negative cycle: the flow is not optimal")
+    dist -= dist[root]
+    return dist[:nd], -dist[nd:root]
+
+
+def estimate_prices(problem: Problem) -> NDArray[np.int64] | None:
+    """Experts' duals estimated from a random sample of the pool (solved exactly, recursively), then
+    completed for every expert: ``v_e = max(0, max over sampled d of score(d, e) - u_d)``. None when the
+    pool is small enough to start from zero prices."""
+    if problem.nd * problem.ne < tuning.SAMPLE_MIN_PAIRS:
+        return None
+    rng = np.random.default_rng(problem.nd * 1_000_003 + problem.ne)
+    rows = np.sort(rng.choice(problem.nd, max(1, int(problem.nd * tuning.SAMPLE_FRACTION)), replace=False))
+    cols = np.sort(rng.choice(problem.ne, max(1, int(problem.ne * tuning.SAMPLE_FRACTION)), replace=False))
+    sub = solve(problem.subset(rows, cols))
+    problem.sample_scored = sub.pairs_scored + len(rows) * problem.ne
+    v = np.zeros(problem.ne, np.int64)
+    step = max(1, tuning.BLOCK_ELEMENTS // problem.ne)
+    for i in range(0, len(rows), step):
+        part = rows[i : i + step]
+        s = problem.row_scores(part).astype(np.int32) - sub.u[i : i + step, None].astype(np.int32)
+        v = np.maximum(v, s.max(0))
+    return v
+
+
+def solve(problem: Problem) -> Outcome:
+    """Optimal b-matching of the pool, certified over all pairs (module docstring)."""
+    nd, ne = problem.nd, problem.ne
+    z = np.zeros(0, np.int64)
+    u, v = np.zeros(nd, np.int64), np.zeros(ne, np.int64)
+    if nd == 0 or ne == 0:
+        return Outcome(z, z, z, u, v, 0, True, 0, 0, 0, 0)
+    prices = estimate_prices(problem)
+    if prices is None:
+        ref = scan(problem, u, v, z, tuning.K_FIRST, 0)
+        r, c, s = ref.rows, ref.cols, ref.scores
+        pool = (z, z, z)
+    else:
+        ref = scan(problem, None, prices, z, tuning.K_POOL, -tuning.POOL_MARGIN)
+        u, v = ref.u, ref.v
+        near = ref.scores - u[ref.rows] - v[ref.cols] > -tuning.LP_MARGIN
+        r, c, s = ref.rows[near], ref.cols[near], ref.scores[near]
+        pool = (ref.rows[~near], ref.cols[~near], ref.scores[~near])
+    scans, scored = 1, nd * ne + problem.sample_scored
+    certified = False
+    x = np.zeros(0, bool)
+    for _ in range(tuning.MAX_ROUNDS):
+        r, c, s, x, u, v, pool = _settle(problem, r, c, s, ref.u, ref.v, pool)
+        keys = np.sort(r * ne + c)
+        # every pair the last full scan did not keep has reduced score <= min(bound_row, bound_col)
+        # under that scan's duals; with the new duals it can only be positive in the flagged rows
+        flagged = flag_rows(u - ref.u, v - ref.v, ref.bound_row, ref.bound_col)
+        if len(flagged) <= tuning.FLAG_FRACTION * nd:
+            nr, nc, ns = scan_rows(problem, flagged, u, v, keys, tuning.K_PRICE)
+            scored += len(flagged) * ne
+            if len(nr) == 0:
+                certified = True
+                break
+            r, c, s = np.concatenate([r, nr]), np.concatenate([c, nc]), np.concatenate([s, ns])
+            continue
+        ref = scan(problem, u, v, keys, tuning.K_PRICE, -tuning.POOL_MARGIN)
+        scans += 1
+        scored += nd * ne
+        hot = ref.scores - u[ref.rows] - v[ref.cols] > 0
+        if not hot.any():
+            certified = True
+            break
+        r, c, s = np.concatenate([r, ref.rows[hot]]), np.concatenate([c, ref.cols[hot]]), np.concatenate([s, ref.scores[hot]])
+        pool = tuple(np.concatenate([a, b[~hot]]) for a, b in zip(pool, (ref.rows, ref.cols, ref.scores), strict=True))
+
+    # the certificate, checked in exact integer arithmetic
+    slack = s - u[r] - v[c]
+    ok = bool(len(np.unique(r * ne + c)) == len(r) and (u >= 0).all() and (v >= 0).all() and (slack[~x] <= 0).all() and (slack[x] >= 0).all())
+    total = int(s[x].sum())
+    dual_bound = int((problem.cap_d * u).sum() + (problem.cap_e * v).sum() + slack[x].sum())
+    return Outcome(
+        rows=r[x],
+        cols=c[x],
+        scores=s[x],
+        u=u,
+        v=v,
+        dual_bound=dual_bound,
+        certified=certified and ok and dual_bound == total,
+        pairs_checked=nd * ne if certified else 0,
+        pairs_scored=scored,
+        candidates=len(r),
+        scans=scans,
+    )
+
+
+def _settle(problem: Problem, r, c, s, u_ref, v_ref, pool):
+    """Solve on the candidates, then keep the LP small and the pool honest: unmatched candidates whose
+    reduced score fell below -PRUNE_MARGIN move to the pool, pool pairs whose reduced score is positive
+    (or nearly) move to the candidates, and solve again, until no pool pair has a positive reduced
+    score. The duals are the ones closest to (u_ref, v_ref), the duals of the last full scan (the
+    Bellman-Ford relaxation starts there), which keeps the bound check of ``solve`` sharp."""
+    ne = problem.ne
+    pr, pc, ps = pool
+    if len(pr):
+        keys, first = np.unique(pr * ne + pc, return_index=True)
+        live = first[~np.isin(keys, r * ne + c)]
+        pr, pc, ps = pr[live], pc[live], ps[live]
+    while True:
+        x = _flow(problem, r, c, s)
+        u, v = _duals(problem, r, c, s, x, u_ref, v_ref)
+        far = ~x & (s - u[r] - v[c] < -tuning.PRUNE_MARGIN)
+        pr, pc, ps = np.concatenate([pr, r[far]]), np.concatenate([pc, c[far]]), np.concatenate([ps, s[far]])
+        r, c, s, x = r[~far], c[~far], s[~far], x[~far]
+        hot = ps - u[pr] - v[pc] > 0
+        if not hot.any():
+            return r, c, s, x, u, v, (pr, pc, ps)
+        hot = ps - u[pr] - v[pc] > -tuning.ADD_MARGIN  # take the nearly violating ones too: fewer re-solves
+        r, c, s = np.concatenate([r, pr[hot]]), np.concatenate([c, pc[hot]]), np.concatenate([s, ps[hot]])
+        pr, pc, ps = pr[~hot], pc[~hot], ps[~hot]
