@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from pylti1p3.deep_link import DeepLink
 
 from lti import claims
+from lti.context import base_url
 from lti.tooling import TandemRegistration
 from plugin.domain.roles import Role
 from plugin.services import keys as key_service
@@ -105,8 +106,6 @@ def picker(launch_id: str, submitted: bool | None = None) -> Any:
     settings = body.get(claims.DEEP_LINKING_SETTINGS) or {}
     multiple = settings.get("accept_multiple") in (True, "true")
     accept_types = settings.get("accept_types") or []
-    from lti.routes import base_url
-
     launch_url = base_url() + "/lti/launch"
     choices = offered_choices(actor, launch_url) if "ltiResourceLink" in accept_types else []
     items = [c.item for c in choices]

@@ -17,7 +17,7 @@ import requests
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 
-from lti.routes import base_url, log_event
+from lti.context import base_url, log_event
 from plugin.domain.errors import RuleViolation
 from plugin.services import platforms
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 
 from lti import claims
+from lti.context import base_url, ext, log_event
+from lti.deep_linking import picker
 from lti.oidc import STATE_TTL, LaunchRejected, OidcFlow
 from plugin.domain.errors import NotFound
 from plugin.domain.launches import LaunchKind
@@ -16,21 +16,6 @@ from plugin.services import keys as key_service
 from plugin.services.launches import record_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
-log = logging.getLogger("tandem.lti")
-
-
-def _ext() -> Any:
-    return current_app.extensions["tandem_lti"]
-
-
-def base_url() -> str:
-    """Tandem's public URL: TANDEM_BASE_URL, else what the request (through ProxyFix) says."""
-    return current_app.config.get("TANDEM_BASE_URL") or request.host_url.rstrip("/")
-
-
-def log_event(event: str, **fields: Any) -> None:
-    """One structured log line (JSON) for an LTI event."""
-    log.info(json.dumps({"event": event, **fields}, default=str, sort_keys=True))
 
 
 def reject(exc: LaunchRejected, step: str) -> Response:
@@ -61,7 +46,7 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None
 def login() -> Response:
     """OIDC third-party-initiated login: remember state and nonce, send the browser to the platform."""
     params = request.values.to_dict()
-    flow: OidcFlow = _ext().flow
+    flow: OidcFlow = ext().flow
     try:
         target = flow.login(params, redirect_uri=base_url() + url_for("lti.launch"))
     except LaunchRejected as exc:
@@ -80,13 +65,13 @@ def launch_check() -> Response:
 @bp.route("/launch", methods=["POST"])
 def launch() -> Response:
     """Validate the id_token, record the person and course, and open the right page."""
-    flow: OidcFlow = _ext().flow
+    flow: OidcFlow = ext().flow
     try:
         launched = flow.validate(request.form, request.cookies)
     except LaunchRejected as exc:
         return reject(exc, "launch")
     facts = claims.facts_from(launched.body, launched.registration.client_id)
-    db_session = _ext().session()
+    db_session = ext().session()
     try:
         actor = record_launch(
             db_session,
@@ -112,7 +97,7 @@ def launch() -> Response:
             "course_id": actor.course_id,
             "registration_id": actor.registration_id,
             "launch_id": launched.launch_id,
-            "locale": _ext().normalise_locale(facts.locale),
+            "locale": ext().normalise_locale(facts.locale),
             "name": facts.identity.display_name,
         }
     )
@@ -129,18 +114,16 @@ def launch() -> Response:
     # The first page is rendered right here, saving the iframe a redirect round trip; the page
     # replaces its URL (history.replaceState) so a reload GETs it instead of re-posting the launch.
     if facts.kind is LaunchKind.DEEP_LINKING:
-        from lti.deep_linking import picker
-
         response = make_response(picker(launched.launch_id, submitted=False))
     else:
-        response = make_response(_ext().landing(actor, facts, launched.registration.organisation_name))
+        response = make_response(ext().landing(actor, facts, launched.registration.organisation_name))
     return response
 
 
 @bp.route("/jwks")
 def jwks() -> Response:
     """Every active public key of Tandem, so platforms verify what Tandem signs."""
-    db_session = _ext().session()
+    db_session = ext().session()
     keys = key_service.active_keys(db_session)
     db_session.commit()
     response = jsonify({"keys": [k.public_jwk for k in keys]})
@@ -151,6 +134,4 @@ def jwks() -> Response:
 @bp.route("/deep-link/<launch_id>", methods=["GET", "POST"])
 def deep_link(launch_id: str) -> Response:
     """Content picker for a deep-linking launch (the module catalogue arrives with the curriculum)."""
-    from lti.deep_linking import picker
-
     return picker(launch_id)
