@@ -284,6 +284,29 @@ def _proposal(app):
         return proposal.id, {(int(p["digital"]), int(p["expert"])) for p in proposal.pairs}, dict(proposal.unmatched)
 
 
+def _refused_once(trainer, tool, reason: str, path: str = "/programme/proposal", message: str = "Not changed:") -> str:
+    """The review page after a refused action: the refusal once, as an alert, and no success message."""
+    page = get(trainer, tool, path)
+    shown = text_of(page)
+    assert shown.count(reason) == 1 and f"{message}" in shown, shown[:2000]
+    assert 'role="alert"' in page.split(reason)[0].rsplit("<div", 1)[1]
+    assert "was added" not in shown and "were swapped" not in shown and "taken out" not in shown
+    assert reason not in text_of(get(trainer, tool, path))  # shown once, not again on the next visit
+    return shown
+
+
+def _succeeded_once(trainer, tool, message: str) -> None:
+    shown = text_of(get(trainer, tool, "/programme/proposal"))
+    assert shown.count(message) == 1 and "Not changed" not in shown, shown[:2000]
+
+
+def _publish(trainer, tool, proposal_id: int) -> None:
+    """Publish as the trainer does: the job's page, followed until it leads to the participants."""
+    response = post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, token_from="/programme/proposal")
+    final = wait_for_job(trainer, tool, job_url_of(response))[-1]
+    assert final["status"] == "done" and "Published:" in final["text"] and final["next"].endswith("/programme"), final
+
+
 def test_review_swap_remove_add_then_publish(app, platform, tool):
     from plugin.models import Tandem
 
@@ -297,18 +320,21 @@ def test_review_swap_remove_add_then_publish(app, platform, tool):
     assert unmatched == {}
     review = text_of(get(trainer, tool, "/programme/proposal"))
     assert "Name E1 teaches Name D1" in review and "EntreComp 2.5" in review and "offers level 8, wants level 6 (today 1)" in review
-    assert "proven optimal" in review
+    assert "3 pairs" in review and "proven best overall" in review
+    assert "Score" not in review and "Total score" not in review  # fits in words, never raw scores
     for subject in person:
         if subject != "trainer":
             assert "You do not have a tandem partner yet" in get(learners[subject], tool, "/tandem")
     assert _count(app, Tandem) == 0
 
-    # a swap that breaks a rule (d1 and e2 share no language) is refused and changes nothing
-    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/swap", {"first": f"{person['d1']}-{person['e1']}", "second": f"{person['d2']}-{person['e2']}"}, status=400, token_from="/programme/proposal")
-    assert "share no language" in text_of(refused.text)
+    # a swap that breaks a rule (d1 and e2 share no language) is refused and changes nothing: one message, back to the review
+    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/swap", {"first": f"{person['d1']}-{person['e1']}", "second": f"{person['d2']}-{person['e2']}"}, token_from="/programme/proposal")
+    assert refused.headers["Location"].endswith("/programme/proposal")
+    _refused_once(trainer, tool, "share no language")
     assert _proposal(app)[1] == pairs
     # a swap that keeps the rules: d1-e3, d3-e1 (both share English and both learn)
     post(trainer, tool, f"/programme/proposal/{proposal_id}/swap", {"first": f"{person['d1']}-{person['e1']}", "second": f"{person['d3']}-{person['e3']}"}, token_from="/programme/proposal")
+    _succeeded_once(trainer, tool, "The partners of the two pairs were swapped.")
     swapped = _proposal(app)[1]
     assert swapped == {(person["d1"], person["e3"]), (person["d3"], person["e1"]), (person["d2"], person["e2"])}
     # remove a pair: both go to the unmatched with the reason
@@ -317,15 +343,19 @@ def test_review_swap_remove_add_then_publish(app, platform, tool):
     assert (person["d2"], person["e2"]) not in after and unmatched == {str(person["d2"]): "removed_by_trainer", str(person["e2"]): "removed_by_trainer"}
     assert "Taken out of a pair by the trainer" in text_of(get(trainer, tool, "/programme/proposal"))
     # adding a pair beyond capacity is refused; adding it back is fine
-    over = post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e2"])}, status=400, token_from="/programme/proposal")
-    assert "share no language" in text_of(over.text) or "more partners than they take" in text_of(over.text)
+    over = post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e2"]), "back": "page=1&q=Name"}, token_from="/programme/proposal")
+    assert over.headers["Location"].endswith("/programme/proposal?q=Name")  # back to the page and filter the trainer was on
+    shown = _refused_once(trainer, tool, "share no language", "/programme/proposal?q=Name")
+    assert "The pair was added" not in shown
+    assert _proposal(app)[1] == after
     post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d2"]), "expert": str(person["e2"])}, token_from="/programme/proposal")
+    _succeeded_once(trainer, tool, "The pair was added to the proposal.")
     final = _proposal(app)[1]
     assert len(final) == 3
     assert _count(app, Tandem) == 0  # still nothing visible
 
     assert "cannot be unpublished" in get(trainer, tool, f"/programme/proposal/{proposal_id}/publish")
-    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, token_from="/programme/proposal")
+    _publish(trainer, tool, proposal_id)
     assert _count(app, Tandem) == 3
     get(trainer, tool, "/programme/proposal")  # the draft is gone
     assert "There is no proposal to review" in get(trainer, tool, "/programme/proposal")
@@ -354,7 +384,7 @@ def test_review_swap_remove_add_then_publish(app, platform, tool):
 def test_publish_checks_the_rules_again(app, platform, tool):
     """A veto added after the run makes publish refuse (nothing is published)."""
     from plugin.extensions import db
-    from plugin.models import Participant, Tandem
+    from plugin.models import Job, Participant, Tandem
 
     trainer, learners, person = _small_programme(app, platform, tool)
     _run_matching(trainer, tool)
@@ -363,9 +393,10 @@ def test_publish_checks_the_rules_again(app, platform, tool):
         row = db.session.scalar(sa.select(Participant).where(Participant.person_id == person["e1"]))
         row.vetoes = [person["d1"]]
         db.session.commit()
-    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, status=400, token_from="/programme/proposal")
-    assert "asked not to be paired" in text_of(refused.text)
-    assert _count(app, Tandem) == 0
+    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, token_from="/programme/proposal")
+    assert refused.headers["Location"].endswith("/programme/proposal")  # back to the review, no job started
+    _refused_once(trainer, tool, "asked not to be paired", message="Nothing was published:")
+    assert _count(app, Tandem) == 0 and _count(app, Job, Job.kind == "publish") == 0
 
 
 def test_matching_a_thousand_people_shows_progress_and_does_not_block(app, platform, tool):
@@ -407,7 +438,8 @@ def test_matching_a_thousand_people_shows_progress_and_does_not_block(app, platf
     assert latencies and max(latencies) < 2.0, max(latencies)  # other requests kept being answered
     proposal_id, pairs, unmatched = _proposal(app)
     assert len(pairs) >= 300
-    assert "Total score" in get(trainer, tool, "/programme/proposal")
+    review = text_of(get(trainer, tool, "/programme/proposal"))
+    assert f"{len(pairs)} pairs, " in review and "strong fit" in review and "Total score" not in review
 
 
 def test_choice_mode_participants_ask_and_the_other_side_accepts(app, platform, tool):
@@ -432,16 +464,21 @@ def test_choice_mode_participants_ask_and_the_other_side_accepts(app, platform, 
 
 
 def test_manual_mode_the_trainer_pairs_people_by_hand(app, platform, tool):
-    from plugin.models import Tandem
+    from plugin.models import Job, Tandem
 
     trainer, learners, person = _small_programme(app, platform, tool, matching_mode="manual")
     post(trainer, tool, "/programme/manual", {}, token_from="/programme")
     proposal_id, pairs, unmatched = _proposal(app)
     assert pairs == set() and set(unmatched.values()) == {"not_paired_yet"}
-    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, status=400, token_from="/programme/proposal")
-    refused = post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e2"])}, status=400, token_from="/programme/proposal")
-    assert "share no language" in text_of(refused.text)
+    review = get(trainer, tool, "/programme/proposal")
+    assert f"/proposal/{proposal_id}/publish" not in review and "Nothing to publish yet" in text_of(review)  # no Publish for an empty proposal
+    assert 'id="swap-title"' not in review  # no swap with fewer than two pairs
+    assert "nothing to publish" in get(trainer, tool, f"/programme/proposal/{proposal_id}/publish", 409)
+    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, status=409, token_from="/programme/proposal")
+    assert _count(app, Job, Job.kind == "publish") == 0
+    post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e2"])}, token_from="/programme/proposal")
+    _refused_once(trainer, tool, "share no language")
     post(trainer, tool, f"/programme/proposal/{proposal_id}/add", {"digital": str(person["d1"]), "expert": str(person["e1"])}, token_from="/programme/proposal")
-    post(trainer, tool, f"/programme/proposal/{proposal_id}/publish", {}, token_from="/programme/proposal")
+    _publish(trainer, tool, proposal_id)
     assert _count(app, Tandem) == 1
     assert "Your partner: Name E1" in text_of(get(learners["d1"], tool, "/tandem"))

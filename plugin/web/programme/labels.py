@@ -46,6 +46,10 @@ JOB_MESSAGES = {
     "solving": _l("Finding the best pairs for the whole group…"),
     "explaining": _l("Explaining each pair…"),
     "matched": _l("Matching finished: %(pairs)s pairs proposed, %(unmatched)s people without a partner."),
+    "checking": _l("Checking every pair against the rules again, then creating the tandems…"),
+    "published": _l("Published: %(count)s tandems can now see their partner."),
+    "publish_refused": _l("Nothing was published: a pair no longer meets the rules (a profile or a veto changed meanwhile). Go back to the review and publish again, or run matching again."),
+    "publish_gone": _l("Nothing was published: this proposal was already published or replaced by a new matching run."),
     "error": _l("The job stopped because of an error on our side. Nothing was changed; please try again."),
 }
 FIELDS = {

@@ -1,0 +1,167 @@
+"""One page of a draft proposal's review: its pairs (paged, filtered by fit, by name or department, by
+"changed by you"), the people without a partner (paged on their own), and the few people the trainer may
+pair by hand (those with a place left, found by name or department).
+
+The page reads a constant number of queries whatever the size of the programme: the draft's row, the
+places people have left (two narrow queries), a search when asked, and the names of the people the page
+shows, no others.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from plugin.domain.catalogue import Side
+from plugin.domain.fit import Fit, FitLevel, Summary, fit_of_pair, summarise
+from plugin.models import Programme, Proposal
+from plugin.services.launches import Actor
+from plugin.services.matching_pool import DRAFT, capacities, names, search
+from plugin.services.programmes import require_trainer
+
+PER_PAGE = 50
+UNMATCHED_PER_PAGE = 50
+#: people offered per side in the "pair two people yourself" form
+CANDIDATES = 50
+MAX_SEARCH = 100
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReviewQuery:
+    """What the trainer asked to see (the web layer parses it from the address)."""
+
+    page: int = 1
+    fit: FitLevel | None = None
+    search: str = ""
+    changed: bool = False
+    unmatched_page: int = 1
+    find_digital: str = ""
+    find_expert: str = ""
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.fit or self.search or self.changed)
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    digital: str
+    expert: str
+    explanation: dict[str, Any]
+    edited: bool
+    fit: Fit
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """``items`` of page ``page`` of ``pages``; ``total`` items matched in all."""
+
+    items: list[T]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The position of the first item shown (1-based)."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """People of one side with a place left: ``available`` in all, ``found`` of them matching the search,
+    ``ids`` the first of those (people without any partner first)."""
+
+    side: Side
+    ids: list[str]
+    found: int
+    available: int
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    proposal_id: int
+    summary: Summary
+    unmatched_count: int
+    pairs: Paged[ReviewPair]
+    unmatched: Paged[tuple[str, str]]
+    digital: Candidates
+    expert: Candidates
+    names: dict[int, str | None] = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        return self.summary.optimal
+
+
+def _page(items: list[T], page: int, per_page: int) -> Paged[T]:
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(1, page), pages)
+    return Paged(items[(page - 1) * per_page : page * per_page], len(items), page, pages, per_page)
+
+
+def _candidates(side: Side, left: dict[str, tuple[Side, int]], paired: Counter[str], found: set[str] | None) -> Candidates:
+    available = [pid for pid, (s, places) in left.items() if s is side and places > paired[pid]]
+    matching = [pid for pid in available if found is None or pid in found]
+    matching.sort(key=lambda pid: (paired[pid] > 0, int(pid)))
+    return Candidates(side, matching[:CANDIDATES], len(matching), len(available))
+
+
+def _text(value: str) -> str:
+    return value.strip()[:MAX_SEARCH]
+
+
+def review(session: Session, actor: Actor, programme: Programme, query: ReviewQuery = ReviewQuery()) -> ReviewPage | None:
+    """The page of the draft the trainer asked for, or None when there is no draft."""
+    require_trainer(actor)
+    row = session.execute(
+        sa.select(Proposal.id, Proposal.pairs, Proposal.unmatched, Proposal.optimal)
+        .where(Proposal.programme_id == programme.id, Proposal.status == DRAFT)
+        .order_by(Proposal.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    proposal_id, stored, unmatched, optimal = row
+    stored, unmatched = stored or [], unmatched or {}
+    pairs = [ReviewPair(p["digital"], p["expert"], p.get("explanation") or {}, bool(p.get("edited")), fit_of_pair(p)) for p in stored]
+    found = search(session, programme, _text(query.search)) if _text(query.search) else None
+    shown = [
+        p
+        for p in pairs
+        if (query.fit is None or p.fit.level is query.fit) and (not query.changed or p.edited) and (found is None or p.digital in found or p.expert in found)
+    ]
+    waiting = sorted(((pid, reason) for pid, reason in unmatched.items() if found is None or pid in found), key=lambda item: int(item[0]))
+    paired: Counter[str] = Counter()
+    for p in stored:
+        paired[p["digital"]] += 1
+        paired[p["expert"]] += 1
+    left = capacities(session, programme)
+    find_d, find_e = _text(query.find_digital), _text(query.find_expert)
+    digital = _candidates(Side.DIGITAL_MENTOR, left, paired, search(session, programme, find_d) if find_d else None)
+    expert = _candidates(Side.SENIOR_EXPERT, left, paired, search(session, programme, find_e) if find_e else None)
+    page = _page(shown, query.page, PER_PAGE)
+    unmatched_page = _page(waiting, query.unmatched_page, UNMATCHED_PER_PAGE)
+    ids = {int(pid) for p in page.items for pid in (p.digital, p.expert)} | {int(pid) for pid, _ in unmatched_page.items}
+    ids |= {int(pid) for pid in digital.ids + expert.ids}
+    return ReviewPage(
+        proposal_id=proposal_id,
+        summary=summarise((p.fit for p in pairs), bool(optimal)),
+        unmatched_count=len(unmatched),
+        pairs=page,
+        unmatched=unmatched_page,
+        digital=digital,
+        expert=expert,
+        names=names(session, actor, ids),
+    )

@@ -1,0 +1,120 @@
+"""Publishing a draft proposal: every pair becomes a tandem its two participants see.
+
+Publishing is a background job (:mod:`plugin.services.jobs`): the request checks that there is something
+to publish and that every pair still meets the rules (so a refusal names the rule at once), queues the
+job and sends the trainer to its progress page; the job checks again and creates all tandems, marking
+the proposal published, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from plugin.domain import matching as m
+from plugin.domain.errors import RuleViolation
+from plugin.models import Programme, Proposal, Tandem
+from plugin.models.base import utcnow
+from plugin.services import jobs
+from plugin.services.launches import Actor
+from plugin.services.matching_pool import DRAFT, EXCLUSION_MESSAGES, PUBLISHED, PairRefused, people_of, rules_of
+from plugin.services.proposals import draft
+
+KIND = "publish"
+
+
+class NothingToPublish(RuleViolation):
+    """The draft has no pairs: there is nothing to publish (HTTP 409)."""
+
+    def __init__(self) -> None:
+        super().__init__("the proposal has no pairs to publish", "proposal")
+
+
+def confirmation(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> Proposal:
+    """The draft a trainer is about to publish.
+
+    :raise NotFound: no such draft. :raise NothingToPublish: it has no pairs.
+    """
+    proposal = draft(session, actor, programme, proposal_id)
+    if not proposal.pairs:
+        raise NothingToPublish()
+    return proposal
+
+
+def check(session: Session, programme: Programme, proposal: Proposal) -> None:
+    """Every pair still meets every rule and both capacities (profiles may have changed since the run).
+
+    :raise PairRefused: names the first rule a pair breaks.
+    """
+    people, _ = people_of(session, programme, only={int(pid) for p in proposal.pairs for pid in (p["digital"], p["expert"])})
+    by_id = {p.id: p for p in people}
+    rules = rules_of(session, programme, all_managers=True)
+    lines = m.reporting_lines(people, rules)
+    count: dict[str, int] = {}
+    for pair in proposal.pairs:
+        d, e = by_id.get(pair["digital"]), by_id.get(pair["expert"])
+        if d is None or e is None:
+            raise PairRefused("side", "someone in the proposal has changed their profile; run matching again")
+        excluded = m.exclusion(d, e, rules, lines)
+        if excluded is not None:
+            raise PairRefused(excluded.value, f"{EXCLUSION_MESSAGES[excluded]}; run matching again")
+        for pid in (d.id, e.id):
+            count[pid] = count.get(pid, 0) + 1
+            if count[pid] > by_id[pid].capacity:
+                raise PairRefused("capacity", "this would give someone more partners than they take")
+
+
+def start(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> int:
+    """Queue the publish job of the draft (or return the one already queued or running).
+
+    :raise NotFound: no such draft. :raise NothingToPublish: no pairs. :raise PairRefused: a pair breaks a rule;
+    nothing is queued.
+    """
+    proposal = confirmation(session, actor, programme, proposal_id)
+    running = jobs.running(session, programme.id, KIND)
+    if running is not None:
+        return running
+    check(session, programme, proposal)
+    return jobs.create(session, actor, programme.id, KIND, total=100)
+
+
+def run(session: Session, job_id: int, programme_id: int, proposal_id: int, progress: Callable[[str, int], None]) -> int:
+    """The publish job: check every pair again, then create every tandem and mark the proposal published,
+    in the one transaction the job commits at its end. Returns how many tandems were created (0 when the
+    proposal changed meanwhile or a pair broke a rule: the job then ends failed, nothing published)."""
+    programme = session.get(Programme, programme_id)
+    progress("checking", 10)
+    trail = [*getattr(progress, "trail", [])]
+    proposal = session.scalar(sa.select(Proposal).where(Proposal.id == proposal_id, Proposal.programme_id == programme_id, Proposal.status == DRAFT).with_for_update())
+    if proposal is None or not proposal.pairs:
+        jobs.report(session, job_id, 0, status=jobs.FAILED, key="publish_gone", trail=trail)
+        return 0
+    try:
+        check(session, programme, proposal)
+    except PairRefused as exc:
+        session.rollback()
+        jobs.report(session, job_id, 0, status=jobs.FAILED, key="publish_refused", rule=exc.reason, trail=trail)
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "organisation_id": programme.organisation_id,
+            "programme_id": programme.id,
+            "proposal_id": proposal.id,
+            "digital_person_id": int(pair["digital"]),
+            "expert_person_id": int(pair["expert"]),
+            "score": pair["score"],
+            "explanation": pair["explanation"],
+            "status": "proposed",
+            "published_at": now,
+        }
+        for pair in proposal.pairs
+    ]
+    session.execute(sa.insert(Tandem), rows)
+    proposal.status = PUBLISHED
+    proposal.published_at = now
+    session.flush()
+    jobs.report(session, job_id, 100, total=100, status=jobs.DONE, key="published", count=len(rows), trail=[*trail, ["published", 100]])
+    return len(rows)
