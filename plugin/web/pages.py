@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlparse
 
 from flask import Blueprint, Response, make_response, redirect, render_template, session, url_for
@@ -11,6 +12,7 @@ from wtforms.validators import AnyOf, DataRequired
 from flask_babel import lazy_gettext as _l
 
 from plugin.extensions import db
+from plugin.models.base import utcnow
 from plugin.domain.errors import NotFound
 from plugin.domain.launches import LaunchFacts, ModuleRef
 from plugin.services import modules
@@ -45,6 +47,10 @@ def index() -> Response:
     return make_response(render_template("home/index.html"))
 
 
+def _today() -> date:
+    return utcnow().date()
+
+
 def render_home(view: Home) -> Response:
     """A role home page; its canonical URL is /home (the launch renders it in answer to a POST)."""
     return make_response(render_template(f"home/{view.role.value}.html", home=view, canonical_url=url_for("web.home")))
@@ -53,7 +59,7 @@ def render_home(view: Home) -> Response:
 @bp.route("/home")
 def home() -> Response:
     """The role home page after a launch."""
-    view = home_for(db.session, current_actor())
+    view = home_for(db.session, current_actor(), _today())
     db.session.commit()
     return render_home(view)
 
@@ -93,7 +99,7 @@ def landing(actor: Actor, facts: LaunchFacts, organisation_name: str) -> Respons
     _remember_gradebook(actor, facts)
     if facts.module is not None:
         return open_module(actor, facts.module)
-    view = home_after_launch(db.session, actor, facts, organisation_name)
+    view = home_after_launch(db.session, actor, facts, organisation_name, _today())
     return render_home(view)
 
 

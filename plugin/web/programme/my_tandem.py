@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
+from plugin.domain.errors import RuleViolation
 from plugin.extensions import db
 from plugin.services import programmes, proposals
 from plugin.web.auth import current_actor
@@ -59,9 +60,25 @@ def request_partner() -> Response:
 def respond(tandem_id: int) -> Response:
     actor = current_actor()
     form = RespondForm()
-    if not form.validate_on_submit():
-        return render_error(400)
-    status = proposals.respond(db.session, actor, tandem_id, form.response.data)
+    if not form.validate_on_submit() or form.response.data not in proposals.RESPONSES:
+        return render_error(400, _l("Answer with Accept, Virtual coffee first or Decline."))
+    response = form.response.data
+    try:
+        status = proposals.respond(db.session, actor, tandem_id, response)
+    except RuleViolation:
+        db.session.rollback()
+        return render_error(409, _l("This pairing is closed: it was declined or has ended. Nothing was changed."))
     db.session.commit()
-    flash({"active": _("You both accepted: your tandem has started."), "declined": _("You declined this pairing; your trainer will see it.")}.get(status) or (_("Your partner sees that you would like a virtual coffee first.") if form.response.data == "coffee" else _("You accepted. Waiting for your partner.")))
+    flash(_respond_message(status, response))
     return redirect(url_for("programme.my_tandem"), code=303)
+
+
+def _respond_message(status: str, response: str) -> str:
+    """The one message that says what the answer did."""
+    if status == "declined":
+        return _("You declined this pairing; your trainer will see it.")
+    if status == "active" and response == "accepted":
+        return _("You both accepted: your tandem has started.")
+    if response == "coffee":
+        return _("Your partner sees that you would like a virtual coffee first.")
+    return _("You accepted. Waiting for your partner.")

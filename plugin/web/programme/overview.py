@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField
 
+from lti.claims import nrps_memberships_url
 from plugin.domain.errors import NotFound
 from plugin.extensions import db
-from plugin.services import programmes, proposals, roster
+from plugin.models.base import utcnow
+from plugin.services import homes, launches, programmes, proposals, roster
+from plugin.services.launches import Actor
 from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm, choices
 from plugin.web.programme.blueprint import bp, person_label, programme_or_setup, runner
@@ -25,19 +30,35 @@ class RosterForm(TandemForm):
     role = RadioField(_l("Whom to bring in"), choices=choices([("Learner", _l("Learners only")), ("", _l("Everyone in the course"))]), default="Learner", validate_choice=True)
 
 
+def _roster_offered(actor: Actor) -> bool | None:
+    """Whether this launch lets Tandem pull the course roster (NRPS); None when the launch has ended."""
+    raw = launches.launch_data(db.session, actor, session.get("launch_id", ""))
+    if raw is None:
+        return None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and nrps_memberships_url(body) is not None
+
+
 @bp.route("/programme")
 def overview() -> Response:
     actor, programme = programme_or_setup()
     if programme is None:
         return redirect(url_for("programme.setup"), code=303)
+    state = homes.programme_state(db.session, actor, utcnow().date())
     people = programmes.members(db.session, actor, programme)
     proposal = proposals.current(db.session, actor, programme)
+    roster_offered = _roster_offered(actor)
+    db.session.commit()
     return make_response(
         render_template(
             "programme/overview.html",
             programme=programme,
+            state=state,
             people=people,
-            ready=sum(1 for p in people if p.ready),
+            roster_offered=roster_offered,
             proposal=proposal,
             roster_form=RosterForm(),
             csv_form=CsvForm(),
