@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     from plugin.web import programme
 
     app.register_blueprint(programme.bp)
-    from plugin.web import tandem, tandem_personal  # noqa: F401 - tandem_personal adds routes to tandem.bp
+    from plugin.web import tandem
 
     app.register_blueprint(tandem.bp)
     from plugin.web import signoffs
