@@ -142,6 +142,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
+    from plugin.web.converters import init_app as bound_route_values
+
+    bound_route_values(app)  # before any blueprint: every <int:>/<string> rule of every blueprint is bounded
     if app.config["TANDEM_TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 

@@ -26,6 +26,8 @@ MESSAGES = {
 
 
 def _wants_json() -> bool:
+    if request.path.endswith(".json"):  # a JSON route answers JSON, whoever asks
+        return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
