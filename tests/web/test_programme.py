@@ -33,6 +33,22 @@ def _count(app, model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
+def _ready(app) -> dict[str, bool]:
+    """Who the trainer's overview counts as ready for matching."""
+    from plugin.domain.roles import Role
+    from plugin.extensions import db
+    from plugin.models import Course, Person, Programme
+    from plugin.services import programmes
+    from plugin.services.launches import Actor
+
+    with app.app_context():
+        programme = db.session.scalar(sa.select(Programme))
+        course = db.session.get(Course, programme.course_id)
+        trainer = db.session.scalar(sa.select(Person).where(Person.subject == "trainer"))
+        actor = Actor(person_id=trainer.id, organisation_id=course.organisation_id, role=Role.TRAINER, course_id=course.id)
+        return {m.name: m.ready for m in programmes.members(db.session, actor, programme)}
+
+
 def _trainer(platform, tool, **settings):
     trainer = new_browser(verify=False)
     launch(platform, trainer, INSTRUCTOR, user_id="trainer", name="Tess Trainer")
@@ -87,41 +103,47 @@ def test_a_participant_joins_from_the_launch_and_maps_needs(app, platform, tool,
     launch(platform, new_browser(verify=False), LEARNER, user_id="p2", name="Wil de Vries")
     # the trainer sees both, without a profile yet
     overview = text_of(get(trainer, tool, "/programme"))
-    assert "Piet Jansen" in overview and "Wil de Vries" in overview and "0 of 2 have filled in their profile" in overview
+    assert "Piet Jansen" in overview and "Wil de Vries" in overview and _ready(app) == {"Piet Jansen": False, "Wil de Vries": False}
 
-    page = get(browser, tool, "/profile")
-    assert "Choose your side and save" in page
-    post(browser, tool, "/profile", [("side", "senior_expert"), ("languages", "nl"), ("languages", "en"), ("capacity", "2")], token_from="/profile")
-    page = get(browser, tool, "/profile")
-    assert "What I can teach: EntreComp" in page and "What I want to learn: DigComp" in page
-    assert 'name="offer-entrecomp-2_5"' in page and 'name="want-digcomp-2_6"' in page and 'name="offer-digcomp-2_6"' not in page
+    assert get(browser, tool, "/profile", 303)  # no profile yet: to its first step
+    page = get(browser, tool, "/profile/basics")
+    assert "Step 1 of 15" in text_of(page) and "I take part as" in page
+    get(browser, tool, "/profile/needs/digcomp-2", 303)  # the needs map waits for the side
+    basics = [("side", "senior_expert"), ("languages", "nl"), ("languages", "en"), ("capacity", "2"), ("timezone", "Europe/Amsterdam"), ("cadence", "monthly")]
+    saved = post(browser, tool, "/profile/basics", basics, token_from="/profile/basics")
+    assert saved.headers["Location"].endswith("/profile/quick-start")  # an empty needs map: the quick start comes next
+    page = get(browser, tool, "/profile/needs/entrecomp-2")
+    assert "What I can teach: Resources (EntreComp)" in text_of(page) and 'name="offer-entrecomp-2_5"' in page and 'name="want-entrecomp-2_5"' not in page
+    page = get(browser, tool, "/profile/needs/digcomp-2")
+    assert "What I want to learn: Communication and collaboration (DigComp)" in text_of(page) and 'name="want-digcomp-2_6"' in page and 'name="offer-digcomp-2_6"' not in page
+    post(browser, tool, "/profile/needs/entrecomp-2", [("offer-entrecomp-2_5", "7")], token_from="/profile/needs/entrecomp-2")
+    post(browser, tool, "/profile/needs/lifecomp-L", [("offer-lifecomp-L3", "6")], token_from="/profile/needs/lifecomp-L")
+    post(browser, tool, "/profile/needs/digcomp-2", [("want-digcomp-2_6", "5"), ("current-digcomp-2_6", "1")], token_from="/profile/needs/digcomp-2")
     wil = ids(app, "p2")["p2"]
-    good = [
-        ("side", "senior_expert"), ("languages", "nl"), ("capacity", "2"), ("timezone", "Europe/Amsterdam"), ("cadence", "monthly"),
-        ("offer-entrecomp-2_5", "7"), ("offer-lifecomp-L3", "6"), ("want-digcomp-2_6", "5"), ("current-digcomp-2_6", "1"),
-        ("goals", "Leer mijn online reputatie beheren"), ("wish1", str(wil)),
-    ]  # fmt: skip
-    post(browser, tool, "/profile", good, token_from="/profile")
+    goals = [("goals", "Leer mijn online reputatie beheren"), ("wish1", str(wil))]
+    post(browser, tool, "/profile/goals", goals, token_from="/profile/goals")
     with app.app_context():
         row = db.session.scalar(sa.select(Participant).where(Participant.person_id == ids(app, "p1")["p1"]))
         assert row.needs == {"entrecomp:2.5": {"offer": 7}, "lifecomp:L3": {"offer": 6}, "digcomp:2.6": {"want": 5, "current": 1}}
-        assert (row.side, row.languages, row.capacity, row.timezone, row.wishes) == ("senior_expert", ["nl"], 2, "Europe/Amsterdam", [wil])
+        assert (row.side, row.languages, row.capacity, row.timezone, row.wishes) == ("senior_expert", ["nl", "en"], 2, "Europe/Amsterdam", [wil])
         saved_at = row.profile_saved_at
+    assert "Ready for matching" in text_of(get(browser, tool, "/profile"))
 
-    def refused(fields, message):
-        response = post(browser, tool, "/profile", fields, status=400, token_from="/profile")
+    def refused(path, fields, message):
+        response = post(browser, tool, path, fields, status=400, token_from=path)
         assert message in text_of(response.text), text_of(response.text)[:2000]
         with app.app_context():
-            assert db.session.scalar(sa.select(Participant.profile_saved_at).where(Participant.person_id == ids(app, "p1")["p1"])) == saved_at  # nothing half-written
+            after = db.session.scalar(sa.select(Participant).where(Participant.person_id == ids(app, "p1")["p1"]))
+            assert after.profile_saved_at == saved_at and after.needs == row.needs and after.languages == ["nl", "en"]  # nothing half-written
 
-    refused([f for f in good if f[0] != "languages"], "Choose at least one language")
-    refused([*good, ("offer-digcomp-2_6", "5")], "Check the levels")  # offering what the other side teaches
-    refused([*good[:-4], ("want-digcomp-2_6", "2"), ("current-digcomp-2_6", "3")], "Check the levels")  # want below today
-    refused([*good, ("vetoes", str(wil))], "nobody you also wish for")
-    refused([f if f[0] != "capacity" else ("capacity", "9") for f in good], "How many partners")
-    refused([f if f[0] != "timezone" else ("timezone", "Mars/Olympus") for f in good], "Choose a time zone")
-    refused([*good, ("manager", str(ids(app, "p1")["p1"]))], "not yourself")
-    assert "1 of 2 have filled in their profile" in text_of(get(trainer, tool, "/programme"))
+    refused("/profile/basics", [f for f in basics if f[0] != "languages"], "Choose at least one language")
+    refused("/profile/needs/entrecomp-2", [("offer-entrecomp-2_5", "7"), ("want-entrecomp-2_4", "5")], "Check the levels of EntreComp 2.4")  # learning what one's own side teaches
+    refused("/profile/needs/digcomp-2", [("want-digcomp-2_6", "2"), ("current-digcomp-2_6", "3")], "the level you want must be above your level today")
+    refused("/profile/goals", [*goals, ("vetoes", str(wil))], "nobody you also wish for")
+    refused("/profile/basics", [f if f[0] != "capacity" else ("capacity", "9") for f in basics], "How many partners")
+    refused("/profile/basics", [f if f[0] != "timezone" else ("timezone", "Mars/Olympus") for f in basics], "Choose a time zone")
+    refused("/profile/goals", [*goals, ("manager", str(ids(app, "p1")["p1"]))], "not yourself")
+    assert _ready(app) == {"Piet Jansen": True, "Wil de Vries": False}  # what the trainer's overview counts
 
 
 # ---------------------------------------------------------------- roster: NRPS
