@@ -1,4 +1,5 @@
-"""Evidence and reciprocal sign-offs of a tandem's modules, and the scores they send to the gradebook.
+"""Reciprocal sign-offs of a tandem's modules, and the scores they send to the gradebook (evidence:
+:mod:`plugin.services.evidence`).
 
 Each side signs off what the *other* learned. A sign-off, a withdrawal or a countersignature is one
 transaction: the append-only record, the chain head, and (when the learner's track changed) a score
@@ -11,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,24 +21,9 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import modules, placements
+from plugin.services import modules, placements, plans
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
-
-EVIDENCE_KINDS = ("note", "link", "file")
-MAX_NOTE = 4000
-MAX_FILE = 5 * 1024 * 1024
-#: file types evidence may have (what people show their mentor: documents, images, slides, sheets)
-FILE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "text/plain": ".txt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.oasis.opendocument.text": ".odt",
-}
 
 
 def module_of(session: Session, view: TandemAccess, catalogue: Catalogue, slug: str, version: int) -> Module:
@@ -144,6 +129,29 @@ def sign(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, s
     return _change(session, view, module, lambda records, now: signoffs.new_signoff(records, view.domain, module, objective_id, actor.person_id, criteria, now, comment))
 
 
+@dataclass(frozen=True)
+class SignPreview:
+    """What the confirmation step shows: the module's work, and the track and objective about to be signed."""
+
+    work: ModuleWork
+    track: TrackView
+    objective: ObjectiveView
+
+
+def preview_sign(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, slug: str, version: int, objective_id: str, criteria: Iterable[int], comment: str = "") -> SignPreview:
+    """The confirmation step of :func:`sign`: the same rules decide, and nothing is written.
+
+    :raise NotFound: no such objective.  :raise NotAllowed: as :func:`sign`.  :raise RuleViolation: as :func:`sign`.
+    """
+    view = access(session, actor, tandem_id)
+    require_member(view)
+    module = module_of(session, view, catalogue, slug, version)
+    signoffs.new_signoff(chain(session, view.id), view.domain, module, objective_id, actor.person_id, criteria, utcnow(), comment)
+    work = module_work(session, actor, catalogue, tandem_id, slug, version)
+    track, objective = next((t, o) for t in work.tracks for o in t.objectives if o.id == objective_id)
+    return SignPreview(work, track, objective)
+
+
 def withdraw(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, seq: int, reason: str) -> signoffs.SignOff:
     """Withdraw a sign-off with a reason: a new record; the track reopens and the lower score is sent."""
     view = access(session, actor, tandem_id)
@@ -164,77 +172,6 @@ def countersign(session: Session, actor: Actor, catalogue: Catalogue, tandem_id:
     module = module_of(session, view, catalogue, slug, version)
     trainers = trainer_ids(session, view)
     return _change(session, view, module, lambda records, now: signoffs.countersign(records, view.domain, module, side, actor.person_id, trainers, now, comment))
-
-
-# --- evidence -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewEvidence:
-    kind: str
-    text: str = ""
-    url: str | None = None
-    filename: str | None = None
-    content_type: str | None = None
-    data: bytes | None = None
-
-
-def add_evidence(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, slug: str, version: int, objective_id: str, new: NewEvidence) -> int:
-    """The learner of the objective's track adds evidence (note, link or file within type and size limits)."""
-    view = access(session, actor, tandem_id)
-    require_member(view)
-    module = module_of(session, view, catalogue, slug, version)
-    track = next((t for t in module.tracks if any(o.id == objective_id for o in t.objectives)), None)
-    if track is None:
-        raise NotFound("no such objective")
-    if view.domain.learner(track.taught_by) != actor.person_id:
-        raise NotAllowed("evidence comes from the learner of the track")
-    if new.kind not in EVIDENCE_KINDS:
-        raise RuleViolation("choose a note, a link or a file", "kind")
-    text = (new.text or "").strip()
-    if len(text) > MAX_NOTE:
-        raise RuleViolation(f"a note is at most {MAX_NOTE} characters", "text")
-    url = None
-    if new.kind == "note" and not text:
-        raise RuleViolation("write the note", "text")
-    if new.kind == "link":
-        url = (new.url or "").strip()
-        parsed = urlparse(url)
-        if parsed.scheme not in ("https", "http") or not parsed.netloc or len(url) > 2000:
-            raise RuleViolation("give a web address starting with https://", "url")
-    if new.kind == "file":
-        if not new.data:
-            raise RuleViolation("choose a file", "file")
-        if len(new.data) > MAX_FILE:
-            raise RuleViolation("a file is at most 5 MB", "file")
-        if new.content_type not in FILE_TYPES:
-            raise RuleViolation("the file type is not accepted (PDF, image, text or office document)", "file")
-    row = Evidence(
-        tandem_id=view.id,
-        module_slug=module.slug,
-        module_version=module.version,
-        objective_id=objective_id,
-        learner_id=actor.person_id,
-        kind=new.kind,
-        text=text,
-        url=url,
-        filename=(new.filename or "evidence")[:200] if new.kind == "file" else None,
-        content_type=new.content_type if new.kind == "file" else None,
-        size=len(new.data) if new.kind == "file" and new.data else None,
-        data=new.data if new.kind == "file" else None,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def evidence_file(session: Session, actor: Actor, tandem_id: int, evidence_id: int) -> tuple[str, str, bytes]:
-    """(filename, content type, bytes) of a file the actor may read (members and the course's trainers)."""
-    view = access(session, actor, tandem_id)
-    row = session.scalar(sa.select(Evidence).where(Evidence.id == evidence_id, Evidence.tandem_id == view.id, Evidence.kind == "file").options(sa.orm.undefer(Evidence.data)))
-    if row is None:
-        raise NotFound("no such file")
-    return row.filename or "evidence", row.content_type or "application/octet-stream", row.data or b""
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -268,6 +205,13 @@ class ModuleWork:
     state: signoffs.ModuleState
     tracks: tuple[TrackView, ...]
     grades: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def module_states(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int) -> tuple[TandemAccess, list[tuple[Module, signoffs.ModuleState]]]:
+    """The modules the tandem works on (its programme's, or every published one), each with its state."""
+    view = access(session, actor, tandem_id)
+    records = chain(session, view.id)
+    return view, [(m, signoffs.state(records, m, view.require_countersign)) for m in plans.offered(session, actor, catalogue, view)]
 
 
 def module_work(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, slug: str, version: int) -> ModuleWork:

@@ -11,11 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugin.domain.catalogue import Side
-from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
+from plugin.domain.errors import NotAllowed, RuleViolation
 from plugin.extensions import db
-from plugin.models import Programme
-from plugin.services import modules, signoffs
-from plugin.services.tandem_access import AgreementPending, access
+from plugin.services import evidence, signoffs
+from plugin.services.tandem_access import AgreementPending
 from plugin.web.auth import current_actor
 from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm
@@ -59,17 +58,9 @@ def agreement_first(exc: AgreementPending) -> Response:
 
 @bp.route("/modules")
 def module_list(tandem_id: int) -> Response:
-    actor = current_actor()
-    view = access(db.session, actor, tandem_id)
-    programme = db.session.get(Programme, view.programme_id)
-    offered = [e.module for e in modules.entries(db.session, actor, _catalogue())]
-    if programme is not None and programme.modules:
-        offered = [m for m in offered if m.slug in programme.modules]
-    from plugin.domain import signoffs as domain
-
-    records = signoffs.chain(db.session, view.id)
-    rows = [(m, domain.state(records, m, view.require_countersign)) for m in sorted(offered, key=lambda m: m.title.get(_language()))]
+    view, states = signoffs.module_states(db.session, current_actor(), _catalogue(), tandem_id)
     db.session.commit()
+    rows = sorted(states, key=lambda row: row[0].title.get(_language()))
     return make_response(render_template("signoffs/modules.html", view=view, rows=rows, lang=_language()))
 
 
@@ -102,8 +93,8 @@ def add_evidence(tandem_id: int, slug: str, version: int) -> Response:
     if not TandemForm().validate_on_submit():
         return render_error(400, _l("This form has expired. Reload the page and try again."))
     upload = request.files.get("file")
-    data = upload.read(signoffs.MAX_FILE + 1) if upload and upload.filename else None
-    new = signoffs.NewEvidence(
+    data = upload.read(evidence.MAX_FILE + 1) if upload and upload.filename else None
+    new = evidence.NewEvidence(
         kind=request.form.get("kind", ""),
         text=request.form.get("text", ""),
         url=request.form.get("url") or None,
@@ -112,7 +103,7 @@ def add_evidence(tandem_id: int, slug: str, version: int) -> Response:
         data=data,
     )
     try:
-        signoffs.add_evidence(db.session, actor, _catalogue(), tandem_id, slug, version, request.form.get("objective", ""), new)
+        evidence.add_evidence(db.session, actor, _catalogue(), tandem_id, slug, version, request.form.get("objective", ""), new)
     except RuleViolation as exc:
         return _refresh(tandem_id, slug, version, 400, str(EVIDENCE_ERRORS.get(exc.field or "", exc.message)))
     db.session.commit()
@@ -122,7 +113,10 @@ def add_evidence(tandem_id: int, slug: str, version: int) -> Response:
 
 @bp.route("/modules/<slug>/v<int:version>/sign", methods=["POST"])
 def sign(tandem_id: int, slug: str, version: int) -> Response:
-    """Two steps: the first POST shows exactly what is being signed; the second (confirmed) signs."""
+    """Two steps: the first POST shows exactly what is being signed; the second (confirmed) signs.
+
+    The service decides both steps by the same rules (who may sign, every criterion ticked); the first
+    writes nothing. NotAllowed is a 403; a RuleViolation is a 400 with its message on the module page."""
     actor = current_actor()
     if not TandemForm().validate_on_submit():
         return render_error(400, _l("This form has expired. Reload the page and try again."))
@@ -132,22 +126,24 @@ def sign(tandem_id: int, slug: str, version: int) -> Response:
     except ValueError:
         return render_error(400)
     comment = request.form.get("comment", "")
-    if request.form.get("confirmed") != "1":
-        work = signoffs.module_work(db.session, actor, _catalogue(), tandem_id, slug, version)
-        db.session.commit()
-        track = next((t for t in work.tracks for o in t.objectives if o.id == objective), None)
-        if track is None:
-            raise NotFound("no such objective")
-        if track.my_part != "teach":
-            raise NotAllowed("only the teacher of the track signs")
-        chosen = next(o for o in track.objectives if o.id == objective)
-        if sorted(criteria) != list(range(len(chosen.criteria))):
-            return _module_page(work, 400, str(SIGN_ERRORS["criteria"]))
-        return make_response(render_template("signoffs/confirm.html", work=work, track=track, objective=chosen, criteria=criteria, comment=comment, names=signoffs.people_names(db.session, [work.view.digital_id, work.view.expert_id]), lang=_language()))
+    confirmed = request.form.get("confirmed") == "1"
     try:
-        signoffs.sign(db.session, actor, _catalogue(), tandem_id, slug, version, objective, criteria, comment)
+        if confirmed:
+            signoffs.sign(db.session, actor, _catalogue(), tandem_id, slug, version, objective, criteria, comment)
+        else:
+            preview = signoffs.preview_sign(db.session, actor, _catalogue(), tandem_id, slug, version, objective, criteria, comment)
+    except AgreementPending:
+        raise  # agreement_first: to the agreement
+    except NotAllowed:
+        db.session.rollback()
+        return render_error(403)
     except RuleViolation as exc:
         return _refresh(tandem_id, slug, version, 400, str(SIGN_ERRORS.get(exc.field or "", exc.message)))
+    if not confirmed:
+        work = preview.work
+        names = signoffs.people_names(db.session, [work.view.digital_id, work.view.expert_id])
+        db.session.commit()
+        return make_response(render_template("signoffs/confirm.html", work=work, track=preview.track, objective=preview.objective, criteria=criteria, comment=comment, names=names, lang=_language()))
     db.session.commit()
     _wake_outbox()
     flash(_("Signed off. The record is kept as it is; it can only be withdrawn with a reason."))
@@ -204,7 +200,7 @@ def resend(tandem_id: int, outbox_id: int) -> Response:
 
 @bp.route("/evidence/<int:evidence_id>")
 def evidence_file(tandem_id: int, evidence_id: int) -> Response:
-    filename, content_type, data = signoffs.evidence_file(db.session, current_actor(), tandem_id, evidence_id)
+    filename, content_type, data = evidence.evidence_file(db.session, current_actor(), tandem_id, evidence_id)
     db.session.commit()
     response = make_response(data)
     response.headers["Content-Type"] = content_type

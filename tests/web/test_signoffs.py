@@ -98,6 +98,40 @@ def test_nobody_signs_their_own_learning_and_every_criterion_counts(app, platfor
     assert _records(app) == 1
 
 
+def test_the_service_alone_refuses_the_learner_the_trainer_and_an_unticked_criterion(app, platform, tool):
+    """No view in between: the sign-off service itself decides who signs and that every criterion is ticked,
+    in the confirmation step (``preview_sign``) as in the signing one (``sign``), and writes nothing."""
+    from plugin.domain.errors import NotAllowed, RuleViolation
+    from plugin.domain.roles import Role
+    from plugin.extensions import db
+    from plugin.models import Programme
+    from plugin.services import signoffs
+    from plugin.services.launches import Actor
+
+    _browsers, person, tandem_id = active_tandem(app, platform, tool, agreement=True)
+    with app.app_context():
+        programme = db.session.scalar(sa.select(Programme))
+        catalogue = app.extensions["tandem_catalogue"]
+        digital = Actor(person["digital"], programme.organisation_id, Role.PARTICIPANT, programme.course_id)
+        trainer = Actor(person["trainer"], programme.organisation_id, Role.TRAINER, programme.course_id)
+        for step in (signoffs.preview_sign, signoffs.sign):
+            # the digital mentor learns the expertise track: signing e1 is signing their own learning
+            with pytest.raises(NotAllowed, match="own learning"):
+                step(db.session, digital, catalogue, tandem_id, "e-reputation", 1, "e1", range(EXPERTISE["e1"]))
+            db.session.rollback()
+            with pytest.raises(RuleViolation) as refused:  # one criterion of three
+                step(db.session, digital, catalogue, tandem_id, "e-reputation", 1, "d1", [0])
+            assert refused.value.field == "criteria"
+            db.session.rollback()
+            with pytest.raises(NotAllowed):  # the trainer reads, and does not sign
+                step(db.session, trainer, catalogue, tandem_id, "e-reputation", 1, "d1", range(DIGITAL["d1"]))
+            db.session.rollback()
+        preview = signoffs.preview_sign(db.session, digital, catalogue, tandem_id, "e-reputation", 1, "d1", range(DIGITAL["d1"]))
+        assert (preview.objective.id, preview.track.my_part) == ("d1", "teach")
+        db.session.rollback()
+    assert _records(app) == 0
+
+
 def test_agreement_comes_first(app, platform, tool):
     browsers, _person, tandem_id = active_tandem(app, platform, tool, agreement=False)
     response = browsers["digital"].get(tool.url + f"/tandems/{tandem_id}{MODULE}", allow_redirects=False)

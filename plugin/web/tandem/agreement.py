@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from plugin.domain.agreements import Principle
-from plugin.domain.errors import NotAllowed, RuleViolation
+from plugin.domain.errors import RuleViolation
 from plugin.domain.plans import Cadence
 from plugin.extensions import db
 from plugin.models.base import utcnow
@@ -20,6 +20,10 @@ from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm, choices
 from plugin.web.tandem.blueprint import bp, form_error, render_page
 from plugin.web.tandem.labels import CADENCES, DEFAULT_CONFIDENTIALITY, ERRORS, PRINCIPLES
+
+
+#: what the services refuse because of the agreement's state, not the form: 409 (a trainer gets 403 from the service)
+CONFLICTS = ("signed", "draft")
 
 
 class AgreementForm(TandemForm):
@@ -49,10 +53,6 @@ def agreement(tandem_id: int) -> Response:
     if request.method == "GET":
         db.session.commit()
         return _agreement_page(page)
-    if not page.view.is_member:
-        raise NotAllowed("trainers read the agreement")
-    if not page.editable:
-        return render_error(409, ERRORS["signed"])
     form = AgreementForm()
     if not form.validate_on_submit():
         return _agreement_page(page, form, status=400)
@@ -60,6 +60,8 @@ def agreement(tandem_id: int) -> Response:
         agreements.save_draft(db.session, actor, tandem_id, (form.goals.data or "").splitlines(), form.cadence.data, form.duration_minutes.data, form.confidentiality.data or "")
     except RuleViolation as exc:
         db.session.rollback()
+        if exc.field in CONFLICTS:
+            return render_error(409, ERRORS[exc.field])
         form_error(form, exc, "goals")
         return _agreement_page(page, form, status=400)
     db.session.commit()
@@ -71,12 +73,8 @@ def agreement(tandem_id: int) -> Response:
 def sign(tandem_id: int) -> Response:
     actor = current_actor()
     page = agreements.page(db.session, actor, tandem_id)
-    if not page.view.is_member:
-        raise NotAllowed("trainers do not sign the agreement")
-    if page.signed_by_me:
+    if page.signed_by_me:  # the domain refuses a second signature too, but names no field to tell it from the others
         return render_error(409, _l("You have signed this agreement already; a signature cannot be given twice or undone."))
-    if page.agreement is None:
-        return render_error(409, ERRORS["draft"])
     form = SignForm()
     if not form.validate_on_submit():
         return _agreement_page(page, sign_form=form, status=400)
@@ -85,6 +83,8 @@ def sign(tandem_id: int) -> Response:
         signed = agreements.sign(db.session, actor, tandem_id, form.principles.data or (), utcnow(), store=confirmed)
     except RuleViolation as exc:
         db.session.rollback()
+        if exc.field in CONFLICTS:
+            return render_error(409, ERRORS[exc.field])
         form_error(form, exc, "principles")
         return _agreement_page(page, sign_form=form, status=400)
     if not confirmed:

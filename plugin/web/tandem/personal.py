@@ -11,9 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from plugin.domain.errors import NotFound
+from plugin.domain.errors import NotAllowed, NotFound
 from plugin.domain.plans import ItemKind
-from plugin.domain.roles import Role
 from plugin.extensions import db
 from plugin.models.base import utcnow
 from plugin.services import calendar, modules, personal_export
@@ -26,15 +25,15 @@ from plugin.web.tandem.blueprint import bp, catalogue, language, render_page
 @bp.route("/me/calendar", methods=["GET", "POST"])
 def my_calendar() -> Response:
     actor = current_actor()
-    if actor.role is not Role.PARTICIPANT:
-        return render_error(403, _l("The calendar feed lists a participant's planned sessions and due dates. Open Tandem as a participant of a course to use it."))
     form = TandemForm()
-    token = None
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return render_error(400)
-        token = calendar.create_feed(db.session, actor)
-    feeds = calendar.feeds(db.session, actor)
+    if request.method == "POST" and not form.validate_on_submit():
+        return render_error(400)
+    try:  # the service decides who has a feed: participants of a course
+        token = calendar.create_feed(db.session, actor) if request.method == "POST" else None
+        feeds = calendar.feeds(db.session, actor)
+    except NotAllowed:
+        db.session.rollback()
+        return render_error(403, _l("The calendar feed lists a participant's planned sessions and due dates. Open Tandem as a participant of a course to use it."))
     db.session.commit()
     response = render_page("tandem/calendar.html", feeds=feeds, form=form, feed_url=url_for("tandem.feed", token=token, _external=True) if token else None)
     response.headers["Cache-Control"] = "no-store"

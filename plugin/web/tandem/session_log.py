@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from plugin.domain.agreements import Principle
 from plugin.domain.catalogue import Side
-from plugin.domain.errors import NotAllowed, RuleViolation
+from plugin.domain.errors import RuleViolation
 from plugin.extensions import db
 from plugin.services import sessions
 from plugin.services.tandem_access import TandemAccess
@@ -90,8 +90,6 @@ def session_detail(tandem_id: int, session_id: int) -> Response:
     if request.method == "GET":
         db.session.commit()
         return render_page("tandem/session.html", view=view, item=item, form=form)
-    if not view.is_member:
-        raise NotAllowed("trainers read the sessions")
     if not form.validate_on_submit():
         return render_page("tandem/session.html", 400, view=view, item=item, form=form)
     try:
