@@ -4,12 +4,17 @@ pair by hand (those with a place left, found by name or department).
 
 The page reads a constant number of queries whatever the size of the programme: the draft's row, the
 places people have left (two narrow queries), a search when asked, and the names of the people the page
-shows, no others.
+shows, no others. A draft keeps its pairs as JSON in its row; each process parses a draft once per
+content (keyed by a digest of the stored text, so an edit in any process is seen at once) and keeps the
+few drafts it parsed last.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+import json
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +33,8 @@ UNMATCHED_PER_PAGE = 50
 #: people offered per side in the "pair two people yourself" form
 CANDIDATES = 50
 MAX_SEARCH = 100
+#: drafts each process keeps parsed
+PARSED_DRAFTS = 4
 
 T = TypeVar("T")
 
@@ -122,43 +129,76 @@ def _text(value: str) -> str:
     return value.strip()[:MAX_SEARCH]
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """A draft's stored pairs and unmatched, parsed, with each pair's fit and everyone's number of pairs."""
+
+    pairs: tuple[ReviewPair, ...]
+    unmatched: tuple[tuple[str, str], ...]
+    paired: Counter[str]
+
+
+_parsed: OrderedDict[tuple[int, bytes], _Draft] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def _draft(proposal_id: int, pairs_text: str | None, unmatched_text: str | None) -> _Draft:
+    key = (proposal_id, hashlib.blake2b(f"{pairs_text}\x00{unmatched_text}".encode(), digest_size=16).digest())
+    with _parsed_lock:
+        found = _parsed.get(key)
+        if found is not None:
+            _parsed.move_to_end(key)
+            return found
+    stored = json.loads(pairs_text) if pairs_text else []
+    unmatched = json.loads(unmatched_text) if unmatched_text else {}
+    paired: Counter[str] = Counter()
+    for p in stored:
+        paired[p["digital"]] += 1
+        paired[p["expert"]] += 1
+    draft = _Draft(
+        tuple(ReviewPair(p["digital"], p["expert"], p.get("explanation") or {}, bool(p.get("edited")), fit_of_pair(p)) for p in stored),
+        tuple(sorted(unmatched.items(), key=lambda item: int(item[0]))),
+        paired,
+    )
+    with _parsed_lock:
+        _parsed[key] = draft
+        while len(_parsed) > PARSED_DRAFTS:
+            _parsed.popitem(last=False)
+    return draft
+
+
 def review(session: Session, actor: Actor, programme: Programme, query: ReviewQuery = ReviewQuery()) -> ReviewPage | None:
     """The page of the draft the trainer asked for, or None when there is no draft."""
     require_trainer(actor)
     row = session.execute(
-        sa.select(Proposal.id, Proposal.pairs, Proposal.unmatched, Proposal.optimal)
+        sa.select(Proposal.id, sa.cast(Proposal.pairs, sa.Text), sa.cast(Proposal.unmatched, sa.Text), Proposal.optimal)
         .where(Proposal.programme_id == programme.id, Proposal.status == DRAFT)
         .order_by(Proposal.id.desc())
         .limit(1)
     ).first()
     if row is None:
         return None
-    proposal_id, stored, unmatched, optimal = row
-    stored, unmatched = stored or [], unmatched or {}
-    pairs = [ReviewPair(p["digital"], p["expert"], p.get("explanation") or {}, bool(p.get("edited")), fit_of_pair(p)) for p in stored]
+    proposal_id, optimal = row[0], row[3]
+    draft = _draft(proposal_id, row[1], row[2])
     found = search(session, programme, _text(query.search)) if _text(query.search) else None
     shown = [
         p
-        for p in pairs
+        for p in draft.pairs
         if (query.fit is None or p.fit.level is query.fit) and (not query.changed or p.edited) and (found is None or p.digital in found or p.expert in found)
     ]
-    waiting = sorted(((pid, reason) for pid, reason in unmatched.items() if found is None or pid in found), key=lambda item: int(item[0]))
-    paired: Counter[str] = Counter()
-    for p in stored:
-        paired[p["digital"]] += 1
-        paired[p["expert"]] += 1
+    waiting = list(draft.unmatched) if found is None else [item for item in draft.unmatched if item[0] in found]
     left = capacities(session, programme)
     find_d, find_e = _text(query.find_digital), _text(query.find_expert)
-    digital = _candidates(Side.DIGITAL_MENTOR, left, paired, search(session, programme, find_d) if find_d else None)
-    expert = _candidates(Side.SENIOR_EXPERT, left, paired, search(session, programme, find_e) if find_e else None)
+    digital = _candidates(Side.DIGITAL_MENTOR, left, draft.paired, search(session, programme, find_d) if find_d else None)
+    expert = _candidates(Side.SENIOR_EXPERT, left, draft.paired, search(session, programme, find_e) if find_e else None)
     page = _page(shown, query.page, PER_PAGE)
     unmatched_page = _page(waiting, query.unmatched_page, UNMATCHED_PER_PAGE)
     ids = {int(pid) for p in page.items for pid in (p.digital, p.expert)} | {int(pid) for pid, _ in unmatched_page.items}
     ids |= {int(pid) for pid in digital.ids + expert.ids}
     return ReviewPage(
         proposal_id=proposal_id,
-        summary=summarise((p.fit for p in pairs), bool(optimal)),
-        unmatched_count=len(unmatched),
+        summary=summarise((p.fit for p in draft.pairs), bool(optimal)),
+        unmatched_count=len(draft.unmatched),
         pairs=page,
         unmatched=unmatched_page,
         digital=digital,
