@@ -93,6 +93,8 @@ class ProgrammeState:
     matching_job: int | None = None
     roster_job: int | None = None
     publish_job: int | None = None
+    #: the last roster pull that finished (done or failed), for the participants page to say how it went
+    last_roster: jobs.JobView | None = None
     proposal_id: int | None = None
     proposal_pairs: int = 0
     tandems: TandemCounts = TandemCounts()
@@ -192,6 +194,9 @@ def programme_state(session: Session, actor: Actor, today: date) -> ProgrammeSta
     )
     draft = proposals.current(session, actor, programme)
     tandems = _tandem_counts(session, actor, programme, today)
+    roster = session.scalar(
+        sa.select(Job).where(Job.programme_id == programme.id, Job.kind == "roster", Job.status.in_((jobs.DONE, jobs.FAILED))).order_by(Job.id.desc()).limit(1)
+    )
     state = {
         "matching_mode": programme.matching_mode,
         "participants": len(people),
@@ -203,6 +208,7 @@ def programme_state(session: Session, actor: Actor, today: date) -> ProgrammeSta
         "proposal_id": draft.id if draft is not None else None,
         "proposal_pairs": len(draft.pairs or ()) if draft is not None else 0,
         "tandems": tandems,
+        "last_roster": None if roster is None else jobs.JobView(roster.id, roster.kind, roster.status, roster.done, roster.total, dict(roster.message or {})),
     }
     if state["matching_job"] is not None:
         return ProgrammeState(Stage.MATCHING, NextStep.FOLLOW_MATCHING, **state)

@@ -74,6 +74,7 @@ def test_a_roster_job_page_follows_the_job_then_announces_and_goes_on(page, plat
     page.wait_for_function("() => { const t = document.querySelector('[role=status]#job-status').textContent.trim(); return t.indexOf('12') >= 0 && t.endsWith('…'); }")
     assert page.locator("#job-next a").get_attribute("href") == "/programme"
     page.wait_for_url(f"{tool.url}/programme")
+    assert "12" in page.locator("#last-roster").inner_text()  # the participants page says how the pull went
 
 
 @pytest.mark.parametrize("locale", ["en", "nl"])

@@ -11,7 +11,7 @@ import re
 import sqlalchemy as sa
 
 from tests.harness.browser import new_browser
-from tests.web.programme_support import INSTRUCTOR, LEARNER, launch, post, set_up_programme, text_of
+from tests.web.programme_support import INSTRUCTOR, LEARNER, launch, post, set_up_programme, text_of, wait_for_job
 from tests.web.test_catalogue import E_REPUTATION
 
 
@@ -68,6 +68,9 @@ def test_programme_actions_say_one_thing_and_land_on_a_get_page(app, platform, t
     # pulling the roster goes on to its progress page (a GET page whose status line is the one message)
     path, page = submit(trainer, tool, "/programme/roster/sync", {"role": "Learner"}, token_from="/programme", lands_on=r"/programme/jobs/\d+")
     assert flashes(page) == [] and page.count('role="status"') == 1
+    assert wait_for_job(trainer, tool, path)[-1]["status"] == "done"
+    overview = text_of(trainer.get(tool.url + "/programme").text)
+    assert "Last roster pull: Roster synchronised" in overview  # the participants page it goes on to says how it went
 
 
 def test_a_launch_without_roster_explains_instead_of_offering_the_pull(app, platform, tool):

@@ -20,6 +20,7 @@ from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm, choices
 from plugin.web.programme.blueprint import bp, person_label, programme_or_setup, runner
 from plugin.web.programme.labels import MODES, SOURCES
+from plugin.web.programme.progress import job_text
 
 
 class CsvForm(TandemForm):
@@ -59,6 +60,7 @@ def overview() -> Response:
             state=state,
             people=people,
             roster_offered=roster_offered,
+            roster_outcome=job_text(state.last_roster) if state.last_roster is not None else None,
             proposal=proposal,
             roster_form=RosterForm(),
             csv_form=CsvForm(),
