@@ -154,7 +154,7 @@ def module_of(custom: Mapping[str, str]) -> ModuleRef | None:
     if not slug:
         return None
     raw = (custom.get(VERSION_PARAM) or "").strip()
-    return ModuleRef(slug=slug[:64], version=int(raw) if raw.isdigit() else None)
+    return ModuleRef(slug=slug[:64], version=int(raw) if raw.isascii() and raw.isdigit() else None)
 
 
 def facts_from(body: Mapping[str, Any], client_id: str) -> LaunchFacts:

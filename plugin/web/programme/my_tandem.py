@@ -44,7 +44,7 @@ def my_tandem() -> Response:
 def request_partner() -> Response:
     actor = current_actor()
     form = RespondForm()
-    if not form.validate_on_submit() or not (form.response.data or "").isdigit():
+    if not form.validate_on_submit() or not ((form.response.data or "").isascii() and (form.response.data or "").isdigit()):
         return render_error(400)
     try:
         proposals.request_partner(db.session, actor, int(form.response.data))

@@ -103,8 +103,9 @@ def _read(area: Any) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, Any
             value = request.form.get(field_name(part, key), "").strip()
             if not value:
                 continue
-            raw.setdefault(key, {})[part] = int(value) if value.isdigit() else value
-            if value.isdigit():
+            number = value.isascii() and value.isdigit()  # str.isdigit alone takes "²", which int() refuses
+            raw.setdefault(key, {})[part] = int(value) if number else value
+            if number:
                 entries.setdefault(key, {})[part] = int(value)
             elif bad is None:
                 bad = key

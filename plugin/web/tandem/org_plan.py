@@ -45,7 +45,7 @@ def org_plan() -> Response:
     form = CohortPlanForm()
     if not form.validate_on_submit():
         return _org_page(actor, form, 400)
-    cohort = int(form.cohort.data) if (form.cohort.data or "").isdigit() else -1
+    cohort = int(form.cohort.data) if (form.cohort.data or "").isascii() and (form.cohort.data or "").isdigit() else -1
     try:
         cohorts.add_row(db.session, actor, catalogue(), cohort, form.quarter.data or "", form.module.data or "")
     except RuleViolation as exc:

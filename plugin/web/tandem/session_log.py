@@ -33,7 +33,7 @@ class MyPartForm(TandemForm):
 
     def reflection(self) -> dict[str, object]:
         raw = {p.value: getattr(self, p.value).data for p in Principle}
-        return {k: int(v) if isinstance(v, str) and v.isdigit() else v for k, v in raw.items()}
+        return {k: int(v) if isinstance(v, str) and v.isascii() and v.isdigit() else v for k, v in raw.items()}
 
 
 class SessionForm(MyPartForm):

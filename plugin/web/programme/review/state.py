@@ -22,7 +22,7 @@ MAX_PAGE = 100_000
 
 def _number(value: str | None) -> int:
     value = (value or "").strip()
-    return min(int(value), MAX_PAGE) if value.isdigit() and len(value) <= 6 else 1
+    return min(int(value), MAX_PAGE) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
 def query_from(args: Mapping[str, str]) -> ReviewQuery:
@@ -85,11 +85,11 @@ class AddForm(TandemForm):
 def split_pair(value: str | None) -> tuple[str, str] | None:
     """``"12-34"`` as (digital, expert) person ids, or None when malformed."""
     digital, _sep, expert = (value or "").partition("-")
-    if not (digital.isdigit() and expert.isdigit()) or len(digital) > 18 or len(expert) > 18:
+    if not (digital.isascii() and digital.isdigit() and expert.isascii() and expert.isdigit()) or len(digital) > 18 or len(expert) > 18:
         return None
     return str(int(digital)), str(int(expert))
 
 
 def person_id(value: str | None) -> str | None:
     value = (value or "").strip()
-    return str(int(value)) if value.isdigit() and len(value) <= 18 else None
+    return str(int(value)) if value.isascii() and value.isdigit() and len(value) <= 18 else None
