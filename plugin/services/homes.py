@@ -227,7 +227,10 @@ def programme_state(session: Session, actor: Actor, today: date) -> ProgrammeSta
     if not people:
         return ProgrammeState(Stage.NO_PARTICIPANTS, NextStep.INVITE, **state)
     can_match = ready[Side.DIGITAL_MENTOR] > 0 and ready[Side.SENIOR_EXPERT] > 0
-    return ProgrammeState(Stage.JOINED, NextStep.MATCH if can_match else NextStep.PROFILES, **state)
+    if can_match:
+        return ProgrammeState(Stage.JOINED, NextStep.MATCH, **state)
+    everyone_ready = all(p.ready for p in people)
+    return ProgrammeState(Stage.JOINED, NextStep.INVITE if everyone_ready else NextStep.PROFILES, **state)
 
 
 def home_for(session: Session, actor: Actor, today: date) -> Home:

@@ -76,6 +76,9 @@ def test_after_participants_join_the_home_counts_who_is_ready_per_side(app, plat
     assert _next_step(page) == ("/programme#bring-in", "Bring participants in")
 
     seed_participants(app, _people(3, sides=("digital_mentor",)))
+    page = get(trainer, tool, "/home")
+    assert "3 participants have joined" in text_of(page) and "No senior expert is ready yet." in text_of(page)
+    assert _next_step(page) == ("/programme#bring-in", "Bring participants in")  # everyone is ready: a side is missing
     learner = new_browser(verify=False)
     launch(platform, learner, LEARNER, user_id="no-profile-yet")  # joined, profile not filled in
     page = get(trainer, tool, "/home")
