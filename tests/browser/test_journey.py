@@ -75,9 +75,11 @@ def test_a_tandem_from_matching_to_grades(chromium, platform, tool, app):
     review = trainer.locator("main").inner_text()
     assert "Dana Digital (digital mentor) and Evert Expert (senior expert)" in review, review
     assert "Evert Expert teaches Dana Digital" in review and "Wants to learn nothing the other side teaches" in review
+    assert "Good fit: Dana Digital learns 5 levels from Evert Expert; Evert Expert learns 6 levels from Dana Digital." in review, review
     trainer.locator("main a.button[href$='/publish']").click()
     trainer.wait_for_load_state()
     _submit(trainer, "main form")
+    trainer.wait_for_url(f"{tool.url}/programme")  # the publish job's page goes on to the participants once the tandems exist
 
     # both accept; the tandem opens on its agreement
     for page in (digital, expert):
