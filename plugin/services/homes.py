@@ -130,6 +130,28 @@ class Home:
     platforms: list[PlatformSummary] = field(default_factory=list)
     people: int = 0
     programme: ProgrammeState | None = None
+    #: a participant's own tandems in the course by state: ``waiting`` (published or asked for, not yet accepted
+    #: by both) and ``active``
+    my_tandems: dict[str, int] = field(default_factory=dict)
+
+
+def _my_tandems(session: Session, actor: Actor) -> dict[str, int]:
+    """How many of the participant's tandems in the course wait for an answer and how many have started (one query)."""
+    if actor.course_id is None:
+        return {}
+    rows = session.execute(
+        sa.select(Tandem.status, sa.func.count(Tandem.id))
+        .join(Programme, Programme.id == Tandem.programme_id)
+        .where(
+            Programme.course_id == actor.course_id,
+            Programme.organisation_id == actor.organisation_id,
+            sa.or_(Tandem.digital_person_id == actor.person_id, Tandem.expert_person_id == actor.person_id),
+            Tandem.status.in_(("proposed", "requested", "active")),
+        )
+        .group_by(Tandem.status)
+    ).all()
+    counts = dict(rows)
+    return {"waiting": counts.get("proposed", 0) + counts.get("requested", 0), "active": counts.get("active", 0)}
 
 
 def _course_summaries(session: Session, organisation_id: int, course_id: int | None = None) -> list[CourseSummary]:
@@ -253,6 +275,8 @@ def home_for(session: Session, actor: Actor, today: date) -> Home:
         course = _course_summaries(session, actor.organisation_id, course.id)[0]
         state = programme_state(session, actor, today)
         return Home(role=actor.role, person_name=person_name, organisation_name=org_name, course=course, programme=state)
+    if actor.role is Role.PARTICIPANT:
+        return Home(role=actor.role, person_name=person_name, organisation_name=org_name, course=course, my_tandems=_my_tandems(session, actor))
     if actor.role is not Role.ORG_ADMIN:
         return Home(role=actor.role, person_name=person_name, organisation_name=org_name, course=course)
     platforms = [
@@ -291,4 +315,5 @@ def home_after_launch(session: Session, actor: Actor, facts: LaunchFacts, organi
     course = None
     if facts.course is not None and actor.course_id is not None:
         course = CourseSummary(id=actor.course_id, title=facts.course.title, label=facts.course.label)
-    return Home(role=actor.role, person_name=facts.identity.display_name, organisation_name=organisation_name, course=course)
+    mine = _my_tandems(session, actor) if actor.role is Role.PARTICIPANT else {}
+    return Home(role=actor.role, person_name=facts.identity.display_name, organisation_name=organisation_name, course=course, my_tandems=mine)

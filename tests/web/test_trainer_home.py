@@ -218,3 +218,31 @@ def test_the_home_takes_as_many_queries_for_200_participants_as_for_20(app, plat
     assert (large_home.programme.participants, large_home.programme.tandems.active) == (200, 50)
     assert few == many, (few, many)
     assert many <= 20, many
+
+
+def test_a_participant_home_follows_their_pairing(app, platform, tool):
+    from plugin.extensions import db
+    from plugin.models import Person, Programme, Tandem
+    from plugin.models.base import utcnow
+
+    _trainer(platform, tool)
+    learner = new_browser(verify=False)
+    launch(platform, learner, LEARNER, user_id="d1", name="Dana Digital")
+    assert "You do not have a tandem partner yet" in text_of(get(learner, tool, "/home"))
+    launch(platform, new_browser(verify=False), LEARNER, user_id="e1", name="Evert Expert")
+    with app.app_context():
+        programme = db.session.scalar(sa.select(Programme))
+        people = dict(db.session.execute(sa.select(Person.subject, Person.id).where(Person.subject.in_(("d1", "e1")))).all())
+        tandem = Tandem(organisation_id=programme.organisation_id, programme_id=programme.id, digital_person_id=people["d1"], expert_person_id=people["e1"], score=10, explanation={}, status="proposed", published_at=utcnow())
+        db.session.add(tandem)
+        db.session.commit()
+        tandem_id = tandem.id
+    page = text_of(get(learner, tool, "/home"))
+    assert "You have a partner to answer" in page and "You do not have a tandem partner yet" not in page
+    result = platform.launch(learner, roles=[LEARNER], user_id="d1", name="Dana Digital")  # the launch lands on the same home
+    assert "You have a partner to answer" in text_of(result.response.text)
+    with app.app_context():
+        db.session.execute(sa.update(Tandem).where(Tandem.id == tandem_id).values(status="active", digital_response="accepted", expert_response="accepted"))
+        db.session.commit()
+    page = get(learner, tool, "/home")
+    assert "Your tandem has started" in text_of(page) and 'href="/tandems"' in page
