@@ -43,7 +43,7 @@ def _sign_off(page, objective: str, criteria: int) -> None:
 
 def test_a_tandem_from_matching_to_grades(chromium, platform, tool, app):
     trainer = _person(chromium, platform, tool, INSTRUCTOR, "journey-trainer", "Tess Trainer")
-    trainer.locator("main a[href='/programme']").click()
+    trainer.goto(f"{tool.url}/programme")  # no programme yet: its setup
     trainer.wait_for_url(f"{tool.url}/programme/setup")
     _submit(trainer, "main form")
     trainer.wait_for_url(f"{tool.url}/programme")
@@ -51,19 +51,19 @@ def test_a_tandem_from_matching_to_grades(chromium, platform, tool, app):
     digital = _person(chromium, platform, tool, LEARNER, "journey-digital", "Dana Digital")
     expert = _person(chromium, platform, tool, LEARNER, "journey-expert", "Evert Expert")
     # the two fill their profile and needs map in the browser
-    digital.goto(f"{tool.url}/profile")
-    digital.locator("input[name=side][value=digital_mentor]").check()
-    _submit(digital, "main form")
-    digital.locator("#offer-digcomp-2_6").select_option("7")
-    digital.locator("#want-entrecomp-2_5").select_option("5")
-    _submit(digital, "main form")
-    assert "saved" in digital.locator("[role=status]").inner_text()
-    expert.goto(f"{tool.url}/profile")
-    expert.locator("input[name=side][value=senior_expert]").check()
-    _submit(expert, "main form")
-    expert.locator("#offer-entrecomp-2_5").select_option("8")
-    expert.locator("#want-digcomp-2_6").select_option("6")
-    _submit(expert, "main form")
+    for page, side, offer, want in ((digital, "digital_mentor", ("digcomp-2", "7"), ("entrecomp-2", "5")), (expert, "senior_expert", ("entrecomp-2", "8"), ("digcomp-2", "6"))):
+        page.goto(f"{tool.url}/profile")
+        page.locator(f"input[name=side][value={side}]").check()
+        _submit(page, "main form")
+        page.wait_for_url(f"{tool.url}/profile/quick-start")
+        for (step, level), part in ((offer, "offer"), (want, "want")):
+            page.goto(f"{tool.url}/profile/needs/{step}")
+            competence = "digcomp-2_6" if step == "digcomp-2" else "entrecomp-2_5"
+            page.locator(f"#{part}-{competence}").select_option(level)
+            _submit(page, "main form")
+            assert "Saved" in page.locator("[role=status]").inner_text()
+        page.goto(f"{tool.url}/profile")
+        assert "Ready for matching" in page.locator("main").inner_text()
     seed_participants(app, [{"subject": "journey-other", "side": "senior_expert", "languages": ["fr"]}])  # someone nobody can pair
 
     # the trainer matches, reviews and publishes

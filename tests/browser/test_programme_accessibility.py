@@ -1,5 +1,6 @@
 """WCAG 2.1 AA (axe-core in Chromium) on the programme pages, in English and Dutch: setup, participants,
-CSV import with errors, matching progress, review, publish, profile and needs map, and the tandem page.
+CSV import with errors, matching progress, review, publish, the needs map's summary and a step (every
+step: tests/browser/test_needs_map.py), and the tandem page.
 
 Everything is reached in the browser after real launches; the matching runs from the trainer's button
 and its progress page follows the job until the proposal can be reviewed.
@@ -67,13 +68,20 @@ def test_programme_pages_are_accessible(page, platform, tool, app, locale):
     page.wait_for_url(f"{tool.url}/programme/proposal")  # the progress page goes on by itself (tests/browser/test_job_progress.py)
     assert page.locator(".pair-card").count() >= 4
     _check(page, tool.url, platform.url, "proposal review")
+    page.locator("#q").fill("Person")
+    page.locator("#changed").check()
+    page.locator("main form[role=search] button[type=submit]").first.click()
+    page.wait_for_url(f"{tool.url}/programme/proposal?*changed=1*")
+    assert page.locator(".pair-card").count() == 0 and page.locator("#pairs-shown").count() == 1  # nothing changed yet: an empty page, said so
+    _check(page, tool.url, platform.url, "filtered proposal review")
     _home_state(page, tool, platform, "trainer home with a proposal", "/programme/proposal")
     page.goto(f"{tool.url}/programme/proposal")
     page.locator("main a.button[href$='/publish']").click()
     page.wait_for_load_state()
     _check(page, tool.url, platform.url, "publish confirmation")
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{tool.url}/programme")
+    page.wait_for_url(f"{tool.url}/programme/jobs/*")  # publishing is a job
+    page.wait_for_url(f"{tool.url}/programme")  # its page goes on by itself once the tandems exist
     _home_state(page, tool, platform, "trainer home after publish", "/tandems")
     assert int(page.locator("main dl.tandem-counts dd").first.inner_text()) >= 4  # published tandems
 
@@ -82,14 +90,17 @@ def test_programme_pages_are_accessible(page, platform, tool, app, locale):
     _launch(page, platform, tool, LEARNER, locale, f"{locale}-p0")
     _check(page, tool.url, platform.url, "participant home")
     page.goto(f"{tool.url}/profile")
-    assert page.locator("table.needs-table").count() >= 5
-    _check(page, tool.url, platform.url, "profile and needs map")
+    assert page.locator("#readiness-title").count() == 1
+    _check(page, tool.url, platform.url, "profile and needs map: summary")
+    page.goto(f"{tool.url}/profile/needs/entrecomp-1")  # p0 is a digital mentor: learns EntreComp
+    assert page.locator(".level-legend dt").count() == 8
+    _check(page, tool.url, platform.url, "needs map step")
     page.locator("#want-entrecomp-1_1").select_option("2")
     page.locator("#current-entrecomp-1_1").select_option("3")
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[value=next]").click()
     page.wait_for_load_state()
     assert page.locator("[role=alert]").count() == 1
-    _check(page, tool.url, platform.url, "profile with an error")
+    _check(page, tool.url, platform.url, "needs map step with an error")
     page.goto(f"{tool.url}/tandem")
     assert page.locator(".pair-card").count() == 1
     _check(page, tool.url, platform.url, "my tandem")
@@ -107,5 +118,6 @@ def test_profile_needs_map_fits_the_lms_iframe(page, platform, tool, app):
     seed_participants(app, [{"subject": "narrow-p", "side": "senior_expert", "needs": {}}])
     _launch(page, platform, tool, LEARNER, "en", "narrow-p")
     page.set_viewport_size({"width": 700, "height": 900})
-    page.goto(f"{tool.url}/profile")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for path in ("/profile", "/profile/quick-start", "/profile/needs/digcomp-2", "/profile/needs/entrecomp-1"):
+        page.goto(f"{tool.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -166,7 +166,13 @@ def profile_goals() -> Response:
 
     if not form.validate_on_submit():
         return page(400 if form.is_submitted() else 200)
-    to_int = lambda v: int(v) if v and str(v).isdigit() else None  # noqa: E731
+    def to_int(value: Any) -> int | None:
+        """A chosen person's id; anything else that is not empty is an id nobody has (so refused)."""
+        if not value:
+            return None
+        text = str(value)
+        return int(text) if text.isascii() and text.isdigit() and int(text) < 2**31 else -1
+
     try:
         profiles.save_goals(
             db.session, actor,
