@@ -63,6 +63,9 @@ def lms_app(platform: TestPlatform, tandem_url: str) -> Flask:
   <ul>{buttons}
   <li><a class="launch" target="tandem" href="/deep-link?locale={locale}">Add Tandem modules (deep linking, as the trainer)</a></li>
   </ul>
+  <p>Try it: launch as the digital mentor and as the senior expert and fill in <em>My profile and needs map</em>
+  (its quick start fills it in a minute); then launch as the trainer: twenty more participants are ready, so
+  matching pairs everyone at once.</p>
   <p>Tandem runs at <code>{html.escape(tandem_url)}</code>; this LMS is an LTI 1.3 platform (lti1p3platform) registered with it.</p>
 </nav>
 <main><iframe name="tandem" title="Tandem" src="about:blank"></iframe></main>

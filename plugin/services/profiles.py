@@ -244,5 +244,7 @@ def summary(row: Participant | None) -> Summary:
         return Summary(None, missing=missing(row))
     side = Side(row.side)
     needs = row.needs or {}
-    wanted = {k: (int(needs[k].get("current") or 0), want) for k, want in wants_of(side, needs).items()}
-    return Summary(side, offers_of(side, needs), wanted, missing(row))
+    order = {key: i for i, key in enumerate(TEACHES[Side.DIGITAL_MENTOR] + TEACHES[Side.SENIOR_EXPERT])}
+    offered = dict(sorted(offers_of(side, needs).items(), key=lambda kv: order[kv[0]]))
+    wanted = {k: (int(needs[k].get("current") or 0), want) for k, want in sorted(wants_of(side, needs).items(), key=lambda kv: order[kv[0]])}
+    return Summary(side, offered, wanted, missing(row))
