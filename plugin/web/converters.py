@@ -44,7 +44,9 @@ class BoundedStringConverter(UnicodeConverter):
     """One path segment without NUL bytes, at most ``MAX_SEGMENT`` characters (unless a rule asks for less)."""
 
     def __init__(self, map, minlength: int = 1, maxlength: int | None = None, length: int | None = None) -> None:  # noqa: ANN001 - Werkzeug's signature
-        super().__init__(map, minlength=minlength, maxlength=MAX_SEGMENT if maxlength is None and length is None else maxlength, length=length)
+        super().__init__(
+            map, minlength=minlength, maxlength=MAX_SEGMENT if maxlength is None and length is None else maxlength, length=length
+        )
         self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
@@ -67,5 +69,7 @@ def refuse_nul_input() -> None:
 
 def init_app(app: Flask) -> None:
     """Install the bounded converters. Call before any blueprint is registered: rules compile when added."""
-    app.url_map.converters.update(int=BoundedIntConverter, default=BoundedStringConverter, string=BoundedStringConverter, path=BoundedPathConverter)
+    app.url_map.converters.update(
+        int=BoundedIntConverter, default=BoundedStringConverter, string=BoundedStringConverter, path=BoundedPathConverter
+    )
     app.before_request(refuse_nul_input)
