@@ -116,12 +116,11 @@ def people_of(session: Session, programme: Programme, only: Collection[int] | No
     return people, missing
 
 
-def capacities(session: Session, programme: Programme) -> dict[str, tuple[Side, int]]:
-    """Every ready participant's side and the places they have left (id as a string), from two narrow queries."""
+def capacities(session: Session, programme: Programme) -> list[tuple[int, str, int]]:
+    """Every ready participant's (person id, side value, places left), from two narrow queries."""
     places = held(session, programme)
-    sides = {side.value: side for side in Side}
     rows = session.execute(sa.select(Participant.person_id, Participant.side, Participant.capacity).where(Participant.programme_id == programme.id, *_ready()))
-    return {str(pid): (sides[side], capacity - places.get(pid, 0)) for pid, side, capacity in rows}
+    return [(pid, side, capacity - places.get(pid, 0)) for pid, side, capacity in rows]
 
 
 def search(session: Session, programme: Programme, text: str) -> set[str]:

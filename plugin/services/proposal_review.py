@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.catalogue import Side
+from plugin.domain.errors import NotFound
 from plugin.domain.fit import Fit, FitLevel, Summary, fit_of_pair, summarise
 from plugin.models import Programme, Proposal
 from plugin.services.launches import Actor
@@ -118,11 +119,12 @@ def _page(items: list[T], page: int, per_page: int) -> Paged[T]:
     return Paged(items[(page - 1) * per_page : page * per_page], len(items), page, pages, per_page)
 
 
-def _candidates(side: Side, left: dict[str, tuple[Side, int]], paired: Counter[str], found: set[str] | None) -> Candidates:
-    available = [pid for pid, (s, places) in left.items() if s is side and places > paired[pid]]
-    matching = [pid for pid in available if found is None or pid in found]
-    matching.sort(key=lambda pid: (paired[pid] > 0, int(pid)))
-    return Candidates(side, matching[:CANDIDATES], len(matching), len(available))
+def _candidates(side: Side, left: list[tuple[int, str, int]], paired: dict[int, int], found: set[str] | None) -> Candidates:
+    value = side.value
+    available = [pid for pid, s, places in left if s == value and places > paired.get(pid, 0)]
+    matching = available if found is None else [pid for pid in available if str(pid) in found]
+    matching.sort(key=lambda pid: (pid in paired, pid))
+    return Candidates(side, [str(pid) for pid in matching[:CANDIDATES]], len(matching), len(available))
 
 
 def _text(value: str) -> str:
@@ -135,7 +137,8 @@ class _Draft:
 
     pairs: tuple[ReviewPair, ...]
     unmatched: tuple[tuple[str, str], ...]
-    paired: Counter[str]
+    #: person id -> pairs they are in
+    paired: dict[int, int]
 
 
 _parsed: OrderedDict[tuple[int, bytes], _Draft] = OrderedDict()
@@ -158,7 +161,7 @@ def _draft(proposal_id: int, pairs_text: str | None, unmatched_text: str | None)
     draft = _Draft(
         tuple(ReviewPair(p["digital"], p["expert"], p.get("explanation") or {}, bool(p.get("edited")), fit_of_pair(p)) for p in stored),
         tuple(sorted(unmatched.items(), key=lambda item: int(item[0]))),
-        paired,
+        {int(pid): n for pid, n in paired.items()},
     )
     with _parsed_lock:
         _parsed[key] = draft
@@ -167,19 +170,37 @@ def _draft(proposal_id: int, pairs_text: str | None, unmatched_text: str | None)
     return draft
 
 
-def review(session: Session, actor: Actor, programme: Programme, query: ReviewQuery = ReviewQuery()) -> ReviewPage | None:
-    """The page of the draft the trainer asked for, or None when there is no draft."""
-    require_trainer(actor)
+def _current(session: Session, programme: Programme) -> tuple[int, _Draft, bool] | None:
+    """The current draft's id, parsed content and whether it is proven optimal (one query)."""
     row = session.execute(
         sa.select(Proposal.id, sa.cast(Proposal.pairs, sa.Text), sa.cast(Proposal.unmatched, sa.Text), Proposal.optimal)
         .where(Proposal.programme_id == programme.id, Proposal.status == DRAFT)
         .order_by(Proposal.id.desc())
         .limit(1)
     ).first()
-    if row is None:
+    return None if row is None else (row[0], _draft(row[0], row[1], row[2]), bool(row[3]))
+
+
+def outline(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> tuple[Summary, list[tuple[str, str]]]:
+    """The summary of the current draft ``proposal_id`` and its pairs as (digital, expert) ids.
+
+    :raise NotFound: it is not the current draft (published, replaced by a new run, or never existed).
+    """
+    require_trainer(actor)
+    found = _current(session, programme)
+    if found is None or found[0] != proposal_id:
+        raise NotFound("no such draft proposal; run matching again")
+    _id, draft, optimal = found
+    return summarise((p.fit for p in draft.pairs), optimal), [(p.digital, p.expert) for p in draft.pairs]
+
+
+def review(session: Session, actor: Actor, programme: Programme, query: ReviewQuery = ReviewQuery()) -> ReviewPage | None:
+    """The page of the draft the trainer asked for, or None when there is no draft."""
+    require_trainer(actor)
+    found = _current(session, programme)
+    if found is None:
         return None
-    proposal_id, optimal = row[0], row[3]
-    draft = _draft(proposal_id, row[1], row[2])
+    proposal_id, draft, optimal = found
     found = search(session, programme, _text(query.search)) if _text(query.search) else None
     shown = [
         p

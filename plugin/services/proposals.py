@@ -69,7 +69,7 @@ def run(session: Session, job_id: int, programme_id: int, progress: Callable[[st
 def start_manual(session: Session, actor: Actor, programme: Programme) -> int:
     """An empty draft for a trainer who pairs people by hand (every ready participant starts unpaired)."""
     require_trainer(actor)
-    ready = capacities(session, programme)
+    ready = {str(pid) for pid, _side, _left in capacities(session, programme)}
     everyone = session.scalars(sa.select(Participant.person_id).where(Participant.programme_id == programme.id).order_by(Participant.person_id)).all()
     session.execute(sa.update(Proposal).where(Proposal.programme_id == programme.id, Proposal.status == DRAFT).values(status=DISCARDED))
     unmatched = {str(pid): "not_paired_yet" if str(pid) in ready else NO_PROFILE for pid in everyone}

@@ -8,19 +8,21 @@ the proposal published, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain import matching as m
+from plugin.domain.catalogue import Side
 from plugin.domain.errors import RuleViolation
-from plugin.models import Programme, Proposal, Tandem
+from plugin.domain.fit import Summary
+from plugin.models import Participant, Programme, Proposal, Tandem
 from plugin.models.base import utcnow
 from plugin.services import jobs
 from plugin.services.launches import Actor
-from plugin.services.matching_pool import DRAFT, EXCLUSION_MESSAGES, PUBLISHED, PairRefused, people_of, rules_of
-from plugin.services.proposals import draft
+from plugin.services.matching_pool import DRAFT, EXCLUSION_MESSAGES, PUBLISHED, PairRefused, held, rules_of
+from plugin.services.proposal_review import outline
 
 KIND = "publish"
 
@@ -32,29 +34,51 @@ class NothingToPublish(RuleViolation):
         super().__init__("the proposal has no pairs to publish", "proposal")
 
 
-def confirmation(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> Proposal:
-    """The draft a trainer is about to publish.
+def confirmation(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> Summary:
+    """The summary of the draft a trainer is about to publish.
 
     :raise NotFound: no such draft. :raise NothingToPublish: it has no pairs.
     """
-    proposal = draft(session, actor, programme, proposal_id)
-    if not proposal.pairs:
+    summary, _pairs = outline(session, actor, programme, proposal_id)
+    if not summary.pairs:
         raise NothingToPublish()
-    return proposal
+    return summary
 
 
-def check(session: Session, programme: Programme, proposal: Proposal) -> None:
-    """Every pair still meets every rule and both capacities (profiles may have changed since the run).
+def _partners(session: Session, programme: Programme) -> dict[str, m.Person]:
+    """What the rules need of the programme's people (side, languages, capacity left, manager, vetoes), read in
+    narrow columns: no needs maps."""
+    places = held(session, programme)
+    rows = session.execute(
+        sa.select(Participant.person_id, Participant.side, Participant.languages, Participant.capacity, Participant.manager_person_id, Participant.vetoes).where(
+            Participant.programme_id == programme.id, Participant.side.is_not(None), Participant.profile_saved_at.is_not(None)
+        )
+    )
+    return {
+        str(pid): m.Person(
+            id=str(pid),
+            side=Side(side),
+            languages=frozenset(languages or ()),
+            capacity=max(0, capacity - places.get(pid, 0)),
+            manager=None if manager is None else str(manager),
+            vetoes=frozenset(str(v) for v in vetoes or ()),
+        )
+        for pid, side, languages, capacity, manager, vetoes in rows
+    }
+
+
+def check(session: Session, programme: Programme, pairs: Iterable[tuple[str, str]]) -> None:
+    """Every pair (digital, expert) still meets every rule and both capacities (profiles may have changed since
+    the run).
 
     :raise PairRefused: names the first rule a pair breaks.
     """
-    people, _ = people_of(session, programme, only={int(pid) for p in proposal.pairs for pid in (p["digital"], p["expert"])})
-    by_id = {p.id: p for p in people}
-    rules = rules_of(session, programme, all_managers=True)
-    lines = m.reporting_lines(people, rules)
+    by_id = _partners(session, programme)
+    rules = rules_of(session, programme)
+    lines = m.reporting_lines(by_id.values(), rules)
     count: dict[str, int] = {}
-    for pair in proposal.pairs:
-        d, e = by_id.get(pair["digital"]), by_id.get(pair["expert"])
+    for digital, expert in pairs:
+        d, e = by_id.get(digital), by_id.get(expert)
         if d is None or e is None:
             raise PairRefused("side", "someone in the proposal has changed their profile; run matching again")
         excluded = m.exclusion(d, e, rules, lines)
@@ -72,11 +96,13 @@ def start(session: Session, actor: Actor, programme: Programme, proposal_id: int
     :raise NotFound: no such draft. :raise NothingToPublish: no pairs. :raise PairRefused: a pair breaks a rule;
     nothing is queued.
     """
-    proposal = confirmation(session, actor, programme, proposal_id)
+    summary, pairs = outline(session, actor, programme, proposal_id)
+    if not summary.pairs:
+        raise NothingToPublish()
     running = jobs.running(session, programme.id, KIND)
     if running is not None:
         return running
-    check(session, programme, proposal)
+    check(session, programme, pairs)
     return jobs.create(session, actor, programme.id, KIND, total=100)
 
 
@@ -92,7 +118,7 @@ def run(session: Session, job_id: int, programme_id: int, proposal_id: int, prog
         jobs.report(session, job_id, 0, status=jobs.FAILED, key="publish_gone", trail=trail)
         return 0
     try:
-        check(session, programme, proposal)
+        check(session, programme, [(p["digital"], p["expert"]) for p in proposal.pairs])
     except PairRefused as exc:
         session.rollback()
         jobs.report(session, job_id, 0, status=jobs.FAILED, key="publish_refused", rule=exc.reason, trail=trail)

@@ -229,3 +229,34 @@ def test_malformed_edits_are_clear_400_pages_and_change_nothing(app, platform, t
     no_token = trainer.post(tool.url + f"/programme/proposal/{draft.id}/remove", data={"pair": f"{before[0]['digital']}-{before[0]['expert']}"}, allow_redirects=False)
     assert no_token.status_code == 400 and "This form has expired" in no_token.text
     assert _draft(app).pairs == before
+
+
+def test_a_publish_job_that_finds_a_broken_rule_publishes_nothing(app, platform, tool):
+    """A veto that arrives between the trainer's press and the job: the job checks again and stops."""
+    from plugin.domain.roles import Role
+    from plugin.extensions import db
+    from plugin.models import Job, Participant, Person, Programme, Tandem
+    from plugin.services import jobs, publishing
+    from plugin.services.launches import Actor
+
+    trainer = _trainer(platform, tool)
+    _seed(app, 0, 20)
+    _match(trainer, tool)
+    draft = _draft(app)
+    with app.app_context():
+        programme = db.session.scalar(sa.select(Programme))
+        me = db.session.scalar(sa.select(Person).where(Person.subject == "trainer"))
+        actor = Actor(me.id, me.organisation_id, Role.TRAINER, programme.course_id)
+        job_id = publishing.start(db.session, actor, programme, draft.id)
+        db.session.commit()
+        pair = draft.pairs[0]
+        db.session.execute(sa.update(Participant).where(Participant.person_id == int(pair["expert"])).values(vetoes=[int(pair["digital"])]))
+        db.session.commit()
+        assert publishing.run(db.session, job_id, programme.id, draft.id, jobs.stage_reporter(db.session, job_id)) == 0
+        db.session.commit()
+        job = db.session.get(Job, job_id)
+        assert (job.status, job.message["key"], job.message["rule"]) == ("failed", "publish_refused", "veto")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Tandem)) == 0
+    final = wait_for_job(trainer, tool, f"/programme/jobs/{job_id}")[-1]
+    assert "Nothing was published" in final["text"] and final["status"] == "failed"
+    assert _draft(app).id == draft.id  # the draft is still there to review

@@ -13,7 +13,7 @@ from plugin.extensions import db
 from plugin.services import jobs, proposal_review, proposals
 from plugin.web.errors import render_error
 from plugin.web.forms import TandemForm, choices
-from plugin.web.programme.blueprint import bp, person_label, programme_or_setup, runner
+from plugin.web.programme.blueprint import bp, competence_label, person_label, programme_or_setup, runner
 from plugin.web.programme.review.state import AddForm, PairForm, SwapForm, args_of, back_value, query_from, review_url
 from plugin.web.programme.review.words import FIT_HINTS, FIT_LABELS, fit_reason, summary_line
 
@@ -59,6 +59,13 @@ def proposal() -> Response:
     if page is None:
         return make_response(render_template("programme/review.html", programme=programme, page=None))
     label = lambda pid: person_label(page.names.get(int(pid)), int(pid))  # noqa: E731
+    competences: dict[str, str] = {}
+
+    def competence(key: str) -> str:  # the same few competences recur on every card
+        if key not in competences:
+            competences[key] = competence_label(key)
+        return competences[key]
+
     swap, add = SwapForm(), AddForm()
     options = [(f"{p.digital}-{p.expert}", f"{label(p.digital)} ⇄ {label(p.expert)}") for p in page.pairs.items]
     swap.first.choices = choices(options)
@@ -75,6 +82,7 @@ def proposal() -> Response:
             back=back_value(query),
             review_url=lambda anchor=None, **changes: review_url(query, anchor, **changes),
             label=label,
+            competence_label=competence,
             swap=swap,
             add=add,
             pair_form=PairForm(),

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugin.domain.errors import NotFound
-from plugin.domain.fit import fit_of_pair, summarise
 from plugin.extensions import db
 from plugin.services import jobs, proposals, publishing
 from plugin.web.errors import render_error
@@ -25,15 +24,14 @@ def publish(proposal_id: int) -> Response:
     if programme is None:
         raise NotFound("no programme")
     try:
-        draft = publishing.confirmation(db.session, actor, programme, proposal_id)
+        summary = publishing.confirmation(db.session, actor, programme, proposal_id)
     except publishing.NothingToPublish:
         db.session.rollback()
         return make_response(render_template("programme/publish.html", proposal_id=proposal_id, count=0), 409)
     form = TandemForm()
     if request.method == "GET":
-        count, summary = len(draft.pairs), summary_line(summarise((fit_of_pair(p) for p in draft.pairs), draft.optimal))
         db.session.commit()
-        return make_response(render_template("programme/publish.html", proposal_id=proposal_id, count=count, summary=summary, form=form))
+        return make_response(render_template("programme/publish.html", proposal_id=proposal_id, count=summary.pairs, summary=summary_line(summary), form=form))
     if not form.validate_on_submit():
         return render_error(400, _l("This form has expired. Reload the page and try again."))
     try:
