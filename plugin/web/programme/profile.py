@@ -105,7 +105,7 @@ def profile_basics() -> Response:
     actor, programme, row = mine
     data = None
     if request.method == "GET" and row is not None and row.side:
-        data = {"side": row.side, "languages": row.languages, "capacity": row.capacity, "timezone": row.timezone or "", "cadence": row.cadence or ""}
+        data = {"side": row.side, "languages": row.languages or [language()], "capacity": row.capacity, "timezone": row.timezone or "", "cadence": row.cadence or ""}
     elif request.method == "GET":
         data = {"capacity": programme.default_capacity, "languages": [language()]}
     form = BasicsForm(data=data)

@@ -20,7 +20,7 @@ FRAMEWORK_NAMES = {"digcomp": "DigComp", "entrecomp": "EntreComp", "lifecomp": "
 MISSING = {
     Missing.SIDE: _l("Choose your side: digital mentor or senior expert."),
     Missing.LANGUAGES: _l("Name at least one language you can mentor in."),
-    Missing.CAPACITY: _l("Take at least one partner (how many partners you can take)."),
+    Missing.CAPACITY: _l("Say you can take at least one partner."),
     Missing.OFFERS: _l("Choose at least one competence you can teach, with the level."),
     Missing.WANTS: _l("Choose at least one competence you want to learn from the other side, with a level above your level today."),
 }
