@@ -24,7 +24,8 @@ from tests.web.test_tandem_work import ADMIN, PRINCIPLES, make_plan
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (1280, 360)
+WIDTHS = (1280, 360)  # axe, overflow and a screenshot at each
+BETWEEN = (414, 641, 768)  # overflow only: a larger phone, the narrowest width that keeps tables as tables, a tablet
 AXE_OPTIONS = {**WCAG_AA, "resultTypes": ["violations"]}  # the same rules; only violations in full detail (faster)
 FIRST = ["Maximiliaan", "Anne-Wilhelmina", "Bartholomeus", "Chiara", "Dagmar", "Eleftherios", "Françoise", "Gijsbertus", "Hanneke", "Ioannis"]
 LAST = ["van Oldenbarnevelt-Schimmelpenninck", "Vandenberghe-Rijksoverheid", "de Koning", "Papadopoulou-Konstantinidou", "Bakker", "Wijnaendts van Resandt"]
@@ -75,11 +76,13 @@ class Pages:
     def check(self, name: str) -> None:
         assert self.page.locator("html").get_attribute("lang") == self.locale, (name, self.page.url)
         assert name == "error page" or self.page.locator("#error-title").count() == 0, (name, self.page.url, self.page.locator("main").inner_text()[:300])
-        for width in WIDTHS:
+        for width in (*WIDTHS, *BETWEEN):
             self.page.set_viewport_size({"width": width, "height": 900})
             fit = self.page.evaluate(OVERFLOW)
             if fit["scrollWidth"] > fit["innerWidth"] or fit["wide"]:
                 self.problems.append(f"{name} at {width} px: scrollWidth {fit['scrollWidth']} > {fit['innerWidth']}; {fit['wide']}")
+            if width not in WIDTHS:
+                continue
             results = Axe().run(self.page, options=AXE_OPTIONS)
             if results.violations_count:
                 self.problems.append(f"{name} at {width} px: {results.generate_report()}")
