@@ -109,7 +109,8 @@ def _lengthen(app, ids: dict[str, int], person: dict[str, int]) -> None:
     with app.app_context():
         for i, (subject, pid) in enumerate(sorted(ids.items())):
             p = db.session.get(Person, pid)
-            p.email = f"{p.name.lower().replace(' ', '.')}.{subject}@gemeente-westerkwartier-digitaal.example.nl"
+            local = p.name.lower().replace(" ", ".").replace("-", "").replace("ç", "c")
+            p.email = f"{local}{i}@gemeentewesterkwartierdigitaal.example.nl"  # no hyphen to break at
             db.session.execute(sa.update(Participant).where(Participant.person_id == pid).values(department=DEPARTMENTS[i % len(DEPARTMENTS)]))
         db.session.get(Person, person["digital"]).name = "Dana Alexandrovna Digitaliseringsvoorvechter-Vandenberghe"
         db.session.get(Person, person["expert"]).name = "Evert-Jan Wijnaendts van Resandt tot Oldenbarnevelt"
