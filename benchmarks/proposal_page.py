@@ -145,6 +145,31 @@ def measure(app, session_values: dict, path: str, requests: int) -> dict:
     }
 
 
+def time_edit(app, session_values: dict, proposal_id: int) -> dict:
+    """A trainer's edit (remove a pair) through the service, and the first GET after it (the draft's new content
+    is parsed again)."""
+    from plugin.domain.roles import Role
+    from plugin.extensions import db
+    from plugin.models import Programme, Proposal
+    from plugin.services import proposals
+    from plugin.services.launches import Actor
+
+    with app.app_context():
+        actor = Actor(session_values["person_id"], session_values["organisation_id"], Role.TRAINER, session_values["course_id"])
+        programme = db.session.scalar(sa.select(Programme))
+        pair = db.session.scalar(sa.select(Proposal.pairs).where(Proposal.id == proposal_id))[10]
+        started = time.perf_counter()
+        proposals.remove_pair(db.session, actor, programme, proposal_id, pair["digital"], pair["expert"])
+        db.session.commit()
+        edit_ms = (time.perf_counter() - started) * 1000
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s.update({k: v for k, v in session_values.items() if k != "matching_s"})
+    started = time.perf_counter()
+    assert client.get("/programme/proposal").status_code == 200
+    return {"remove_ms": round(edit_ms), "first_get_after_ms": round((time.perf_counter() - started) * 1000)}
+
+
 def time_publish(app, session_values: dict, proposal_id: int) -> dict:
     """Publish through the services, as the view and its job do: the request part, then the job."""
     from plugin.domain.roles import Role
@@ -206,14 +231,16 @@ def main() -> None:
             ]
             results = [measure(app, trainer, path, args.requests) for path in pages]
             load_after = os.getloadavg()
+            edit = time_edit(app, trainer, proposal[0])
             publish = time_publish(app, trainer, proposal[0])
             for r in results:
                 print(f"{r['path']:<58} p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  (CPU p50 {r['cpu_p50_ms']:>6.1f} ms)  {r['html_kb']:>5.1f} KB  queries {r['queries']}")
+            print(f"remove a pair: {edit['remove_ms']} ms; the first GET after it (parses the new content): {edit['first_get_after_ms']} ms")
             print(f"publish: the request's checks {publish['request_ms']} ms, the job (checks again, creates {publish['tandems']} tandems) {publish['job_ms']} ms")
             print(f"load average before {tuple(round(x, 2) for x in load_before)} after {tuple(round(x, 2) for x in load_after)} ({os.cpu_count()} CPUs)")
             for r in results:
                 print(json.dumps({"database": args.database, "participants": args.participants, "pairs": pairs, **r, "loadavg": [round(x, 2) for x in load_after]}))
-            print(json.dumps({"database": args.database, "participants": args.participants, "publish": publish}))
+            print(json.dumps({"database": args.database, "participants": args.participants, "edit": edit, "publish": publish}))
             with app.app_context():
                 from plugin.extensions import db
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.orm import Session
 
 from plugin.domain import matching as m
@@ -80,9 +81,12 @@ def start_manual(session: Session, actor: Actor, programme: Programme) -> int:
 
 
 def current(session: Session, actor: Actor, programme: Programme) -> Proposal | None:
-    """The draft proposal the trainer reviews (None when there is none)."""
+    """The draft proposal the trainer reviews (None when there is none); its mentor network, which only
+    participants see once it is published, loads when read."""
     require_trainer(actor)
-    return session.scalar(sa.select(Proposal).where(Proposal.programme_id == programme.id, Proposal.status == DRAFT).order_by(Proposal.id.desc()).limit(1))
+    return session.scalar(
+        sa.select(Proposal).options(so.defer(Proposal.network)).where(Proposal.programme_id == programme.id, Proposal.status == DRAFT).order_by(Proposal.id.desc()).limit(1)
+    )
 
 
 def draft(session: Session, actor: Actor, programme: Programme, proposal_id: int) -> Proposal:
