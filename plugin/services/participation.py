@@ -181,6 +181,8 @@ def respond(session: Session, actor: Actor, tandem_id: int, response: str) -> st
         raise NotFound("no such tandem")
     if tandem.status in ("declined", "ended"):
         raise RuleViolation("this tandem is closed", "response")
+    if tandem.status == "active":  # both accepted: a late answer (or a forged one) changes nothing
+        raise RuleViolation("this tandem has started", "started")
     if tandem.digital_person_id == actor.person_id:
         tandem.digital_response = response
     else:

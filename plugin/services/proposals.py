@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm import Session
 
 from plugin.domain import matching as m
-from plugin.domain.errors import NotFound
+from plugin.domain.errors import NotFound, RuleViolation
 from plugin.models import Participant, Programme, Proposal
 from plugin.services import jobs
 from plugin.services.launches import Actor
@@ -34,7 +34,19 @@ __all__ = [
 def start(session: Session, actor: Actor, programme: Programme) -> int:
     """A queued matching job (or the one already running)."""
     require_trainer(actor)
+    require_both_sides(session, programme)
     return jobs.running(session, programme.id, "match") or jobs.create(session, actor, programme.id, "match", total=100)
+
+
+def require_both_sides(session: Session, programme: Programme) -> None:
+    """Matching (by Tandem or by hand) needs a ready participant with a place left on each side.
+
+    Raises:
+        RuleViolation: field ``ready``, when a side has nobody ready.
+    """
+    sides = {side for _pid, side, left in capacities(session, programme) if left > 0}
+    if len(sides) < 2:
+        raise RuleViolation("matching needs a ready participant on each side", "ready")
 
 
 def run(session: Session, job_id: int, programme_id: int, progress: Callable[[str, int], None]) -> int:
@@ -70,6 +82,7 @@ def run(session: Session, job_id: int, programme_id: int, progress: Callable[[st
 def start_manual(session: Session, actor: Actor, programme: Programme) -> int:
     """An empty draft for a trainer who pairs people by hand (every ready participant starts unpaired)."""
     require_trainer(actor)
+    require_both_sides(session, programme)
     ready = {str(pid) for pid, _side, _left in capacities(session, programme)}
     everyone = session.scalars(sa.select(Participant.person_id).where(Participant.programme_id == programme.id).order_by(Participant.person_id)).all()
     session.execute(sa.update(Proposal).where(Proposal.programme_id == programme.id, Proposal.status == DRAFT).values(status=DISCARDED))

@@ -73,6 +73,22 @@ def test_programme_actions_say_one_thing_and_land_on_a_get_page(app, platform, t
     assert "Last roster pull: Roster synchronised" in overview  # the participants page it goes on to says how it went
 
 
+def test_matching_without_a_ready_person_on_each_side_is_refused_and_starts_nothing(app, platform, tool):
+    from plugin.extensions import db
+    from plugin.models import Job, Proposal
+
+    trainer = new_browser(verify=False)
+    launch(platform, trainer, INSTRUCTOR, user_id="trainer")
+    set_up_programme(trainer, tool)
+    csv = b"user_id,name,side,languages\nd1,Dana,digital_mentor,en\n"
+    one_message(trainer, tool, "/programme/roster/import", files={"file": ("people.csv", csv, "text/csv")}, token_from="/programme/roster/import", expect="Imported 1 participants", lands_on="/programme")
+    for path in ("/programme/match", "/programme/manual"):
+        refused(trainer, tool, path, {}, status=409, token_from="/programme", expect="at least one ready participant on each side")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)) == 0
+
+
 def test_a_launch_without_roster_explains_instead_of_offering_the_pull(app, platform, tool):
     trainer = new_browser(verify=False)
     launch(platform, trainer, INSTRUCTOR, user_id="trainer", nrps=False)
@@ -112,6 +128,12 @@ def test_participant_answers_say_one_thing_and_land_on_a_get_page(app, platform,
     one_message(browsers["e1"], tool, f"/tandem/{first}/respond", {"response": "accepted"}, token_from="/tandem", expect="You both accepted: your tandem has started.", lands_on="/tandem")
     page = text_of(browsers["e1"].get(tool.url + "/tandem").text)
     assert "Your tandem has started." in page and "virtual coffee" not in page.split("Your partner: Name D1")[1].split("Open our tandem")[0]
+    # a started tandem cannot be ended or put back by a late (or forged) answer
+    for late in ("declined", "coffee", "accepted"):
+        refused(browsers["d1"], tool, f"/tandem/{first}/respond", {"response": late}, status=409, token_from="/tandem", expect="your tandem has started")
+    with app.app_context():
+        started = db.session.get(Tandem, first)
+        assert (started.status, started.digital_response) == ("active", "accepted")
     one_message(browsers["e2"], tool, f"/tandem/{second}/respond", {"response": "declined"}, token_from="/tandem", expect="You declined this pairing", lands_on="/tandem")
 
     # answers that cannot succeed: one clear refusal, no success message

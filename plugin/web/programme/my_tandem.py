@@ -65,8 +65,10 @@ def respond(tandem_id: int) -> Response:
     response = form.response.data
     try:
         status = proposals.respond(db.session, actor, tandem_id, response)
-    except RuleViolation:
+    except RuleViolation as exc:
         db.session.rollback()
+        if exc.field == "started":
+            return render_error(409, _l("You both accepted already: your tandem has started. Nothing was changed."))
         return render_error(409, _l("This pairing is closed: it was declined or has ended. Nothing was changed."))
     db.session.commit()
     flash(_respond_message(status, response))

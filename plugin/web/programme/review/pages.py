@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from plugin.domain.errors import NotFound
+from plugin.domain.errors import NotFound, RuleViolation
 from plugin.domain.fit import LEVELS
 from plugin.extensions import db
 from plugin.services import jobs, proposal_review, proposals
@@ -18,6 +18,9 @@ from plugin.web.programme.review.state import AddForm, PairForm, SwapForm, args_
 from plugin.web.programme.review.words import FIT_HINTS, FIT_LABELS, fit_reason, summary_line
 
 
+NOBODY_READY = _l("Matching needs at least one ready participant on each side. The participants page says who has not finished their needs map.")
+
+
 @bp.route("/programme/match", methods=["POST"])
 def run_match() -> Response:
     actor, programme = programme_or_setup()
@@ -25,7 +28,11 @@ def run_match() -> Response:
         raise NotFound("no programme")
     if not TandemForm().validate_on_submit():
         return render_error(400, _l("This form has expired. Reload the page and try again."))
-    job_id = proposals.start(db.session, actor, programme)
+    try:
+        job_id = proposals.start(db.session, actor, programme)
+    except RuleViolation:
+        db.session.rollback()
+        return render_error(409, NOBODY_READY)
     db.session.commit()
     programme_id = programme.id
 
@@ -43,7 +50,11 @@ def start_manual() -> Response:
         raise NotFound("no programme")
     if not TandemForm().validate_on_submit():
         return render_error(400, _l("This form has expired. Reload the page and try again."))
-    proposals.start_manual(db.session, actor, programme)
+    try:
+        proposals.start_manual(db.session, actor, programme)
+    except RuleViolation:
+        db.session.rollback()
+        return render_error(409, NOBODY_READY)
     db.session.commit()
     return redirect(url_for("programme.proposal"), code=303)
 
