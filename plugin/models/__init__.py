@@ -1,6 +1,11 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 
 from plugin.models.base import Base
+from plugin.models.circles import *  # noqa: F403 (each capability's models list themselves in __all__)
+from plugin.models.coffee import *  # noqa: F403
+from plugin.models.events import *  # noqa: F403
+from plugin.models.groups import Group, GroupMember
+from plugin.models.network import *  # noqa: F403
 from plugin.models.modules import OrgModule
 from plugin.models.people import Course, Launch, Membership, Person
 from plugin.models.programmes import Job, Participant, Programme, Proposal, Tandem
@@ -14,6 +19,8 @@ __all__ = [
     "ChainHead",
     "CohortPlan",
     "Evidence",
+    "Group",
+    "GroupMember",
     "MentoringSession",
     "Placement",
     "Plan",

@@ -108,7 +108,9 @@ class Evidence(Base):
     __tablename__ = "evidence"
 
     id: so.Mapped[intpk]
-    tandem_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    #: the tandem, or (for a group's learning) None and ``group_id``
+    tandem_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
     module_slug: so.Mapped[str] = so.mapped_column(sa.String(64))
     module_version: so.Mapped[int]
     objective_id: so.Mapped[str] = so.mapped_column(sa.String(64))
@@ -125,13 +127,16 @@ class Evidence(Base):
 
 
 class SignoffRecord(Base):
-    """One append-only sign-off record of a tandem's hash chain (never updated, never deleted)."""
+    """One append-only sign-off record of a tandem's or a group's hash chain (never updated, never deleted)."""
 
     __tablename__ = "signoff_records"
-    __table_args__ = (sa.UniqueConstraint("tandem_id", "seq"),)
+    __table_args__ = (sa.UniqueConstraint("tandem_id", "seq"), sa.UniqueConstraint("group_id", "seq"))
 
     id: so.Mapped[intpk]
-    tandem_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    #: the chain's owner: a tandem, or a group (then ``learner_id`` says whose learning the record is about)
+    tandem_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
+    learner_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id"))
     seq: so.Mapped[int]
     module_slug: so.Mapped[str] = so.mapped_column(sa.String(64))
     module_version: so.Mapped[int]
@@ -184,7 +189,9 @@ class ScoreOutbox(Base):
 
     id: so.Mapped[intpk]
     organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    tandem_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    #: what the score is for: a tandem's or a group's module (or, see the events capability, an event)
+    tandem_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
+    group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
     placement_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("placements.id"), index=True)
     person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"))
     score_given: so.Mapped[int]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from plugin.domain.agenda import TimedEntry
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.domain.plans import ItemKind
 from plugin.domain.roles import Role
@@ -101,6 +102,8 @@ class FeedContent:
     locale: str | None
     organisation_id: int
     events: list[Event]
+    #: appointments of the other formats (coffee, events, group sessions, circle meetings)
+    timed: list[TimedEntry] = field(default_factory=list)
 
 
 def content(session: Session, token: str) -> FeedContent:
@@ -139,4 +142,14 @@ def content(session: Session, token: str) -> FeedContent:
                     item.done_on is not None,
                 )
             )
-    return FeedContent(person.name if person else None, person.locale if person else None, person.organisation_id if person else 0, events)
+    return FeedContent(person.name if person else None, person.locale if person else None, person.organisation_id if person else 0, events, timed_entries(session, row.person_id, row.course_id))
+
+
+def timed_entries(session: Session, person_id: int, course_id: int) -> list[TimedEntry]:
+    """Every format's appointments for the person in the course, in time order."""
+    from plugin.services import circles, coffee, events, groups
+
+    found: list[TimedEntry] = []
+    for source in (coffee, events, groups, circles):
+        found.extend(source.calendar_entries(session, person_id, course_id))
+    return sorted(found, key=lambda e: (e.start, e.uid))

@@ -21,7 +21,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import modules, placements, plans
+from plugin.services import modules, plans, score_queue
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
 
@@ -78,32 +78,18 @@ def _enqueue(session: Session, view: TandemAccess, module: Module, before: signo
         learner = view.domain.learner(track.side)
         if scores.score_for_track(old, learner, now) == scores.score_for_track(track, learner, now):
             continue
-        placement = placements.for_module(session, view.course_id, module.slug, module.version, module.title.en)
-        if placement is None:
-            continue
-        last = session.scalar(
-            sa.select(ScoreOutbox.timestamp).where(ScoreOutbox.placement_id == placement.id, ScoreOutbox.person_id == learner).order_by(ScoreOutbox.id.desc()).limit(1)
+        score_queue.enqueue(
+            session,
+            organisation_id=view.organisation_id,
+            course_id=view.course_id,
+            slug=module.slug,
+            version=module.version,
+            label=module.title.en,
+            person_id=learner,
+            score=lambda stamp, track=track, learner=learner: scores.score_for_track(track, learner, stamp),
+            now=now,
+            tandem_id=view.id,
         )
-        stamp = scores.next_timestamp(datetime.fromisoformat(last) if last else None, now)
-        score = scores.score_for_track(track, learner, stamp)
-        session.execute(
-            sa.update(ScoreOutbox).where(ScoreOutbox.placement_id == placement.id, ScoreOutbox.person_id == learner, ScoreOutbox.status == "pending").values(status="superseded")
-        )
-        session.add(
-            ScoreOutbox(
-                organisation_id=view.organisation_id,
-                tandem_id=view.id,
-                placement_id=placement.id,
-                person_id=learner,
-                score_given=score.score_given,
-                score_maximum=score.score_maximum,
-                activity_progress=score.activity_progress.value,
-                grading_progress=score.grading_progress.value,
-                timestamp=score.timestamp.astimezone(UTC).isoformat(timespec="microseconds"),
-                status="pending",
-            )
-        )
-    session.flush()
 
 
 def _change(session: Session, view: TandemAccess, module: Module, make: Any) -> signoffs.SignOff:

@@ -23,6 +23,10 @@ def init_app(app: Flask) -> None:
     from plugin.web import signoffs
 
     app.register_blueprint(signoffs.bp)
+    from plugin.web import circles, coffee, events, groups, network
+
+    for capability in (groups, circles, coffee, events, network):
+        app.register_blueprint(capability.bp)
     errors.init_app(app)
     i18n.init_app(app)
 

@@ -6,7 +6,7 @@ carries the hash of the one before it, so a stored chain or an export can be che
 
 Import from here; the modules, each using only the ones before it: ``records`` (the records, their hash
 and JSON form), ``progress`` (the state a chain gives), ``writing`` (the rules of signing, withdrawing,
-countersigning), ``chain`` (checking and exporting a chain).
+countersigning), ``chain`` (checking and exporting a chain), ``groups`` (a group's chain: records that name their learner).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from plugin.domain.signoffs.chain import ChainReport, export_chain, records_from
 from plugin.domain.signoffs.progress import ModuleState, TrackState, state
 from plugin.domain.signoffs.records import FIELDS, GENESIS, Kind, SignOff, Tandem, hash_of, head, utc_timestamp
 from plugin.domain.signoffs.writing import COMMENT_MAX, REASON_MAX, countersign, new_signoff, withdraw
+from plugin.domain.signoffs.groups import GroupRoster, learner_records, learner_track, new_group_signoff, withdraw_group_signoff
 
 __all__ = [
     "COMMENT_MAX",
@@ -22,6 +23,7 @@ __all__ = [
     "GENESIS",
     "REASON_MAX",
     "ChainReport",
+    "GroupRoster",
     "Kind",
     "ModuleState",
     "SignOff",
@@ -31,6 +33,9 @@ __all__ = [
     "export_chain",
     "hash_of",
     "head",
+    "learner_records",
+    "learner_track",
+    "new_group_signoff",
     "new_signoff",
     "records_from_export",
     "state",
@@ -38,4 +43,5 @@ __all__ = [
     "verify_chain",
     "verify_export",
     "withdraw",
+    "withdraw_group_signoff",
 ]

@@ -29,8 +29,8 @@ def verify_chain(records: Sequence[SignOff], expected_head: str | None = None) -
     for position, record in enumerate(records, start=1):
         if record.seq != position:
             return ChainReport(False, position, f"Record {position} has number {record.seq}: a record was removed, inserted or moved.")
-        if record.tandem_id != records[0].tandem_id:
-            return ChainReport(False, position, f"Record {position} belongs to another tandem.")
+        if (record.tandem_id, record.group_id) != (records[0].tandem_id, records[0].group_id):
+            return ChainReport(False, position, f"Record {position} belongs to another tandem or group.")
         if record.prev_hash != prev:
             reason = f"Record {position} does not follow record {position - 1}: a record was removed, inserted or changed."
             return ChainReport(False, position, reason)

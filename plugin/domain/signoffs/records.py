@@ -60,7 +60,7 @@ class SignOff:
     """One append-only record. ``timestamp`` is ISO 8601 in UTC with microseconds."""
 
     seq: int
-    tandem_id: int
+    tandem_id: int | None
     module_slug: str
     module_version: int
     side: Side
@@ -71,14 +71,17 @@ class SignOff:
     timestamp: str
     prev_hash: str
     hash: str
+    #: a group's chain: the group (then ``tandem_id`` is None) and whose learning the record is about
+    group_id: int | None = None
+    learner_id: int | None = None
 
     @property
     def at(self) -> datetime:
         return datetime.fromisoformat(self.timestamp)
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as plain JSON values (the export format)."""
-        entry = {f.name: getattr(self, f.name) for f in fields(self)}
+        """The record as plain JSON values (the export format); a tandem's record has no group fields."""
+        entry = {f.name: getattr(self, f.name) for f in fields(self) if f.name in FIELDS or getattr(self, f.name) is not None}
         return {**entry, "side": self.side.value, "kind": self.kind.value, "payload": _thaw(self.payload)}
 
     @classmethod
@@ -120,7 +123,7 @@ def head(records: Sequence[SignOff]) -> str:
 #: the fields of an export entry, in order, with the JSON types they may have
 _TYPES: dict[str, tuple[type, ...]] = {
     "seq": (int,),
-    "tandem_id": (int,),
+    "tandem_id": (int, type(None)),
     "module_slug": (str,),
     "module_version": (int,),
     "side": (str,),
@@ -133,6 +136,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "hash": (str,),
 }
 FIELDS = tuple(_TYPES)
+#: the fields only a group's records have (absent from a tandem's, so their hashes stay as they were)
+GROUP_FIELDS: dict[str, tuple[type, ...]] = {"group_id": (int,), "learner_id": (int,)}
 
 
 def record_from(entry: Mapping[str, Any], index: int = 0) -> SignOff:
@@ -142,10 +147,10 @@ def record_from(entry: Mapping[str, Any], index: int = 0) -> SignOff:
     missing = [name for name in FIELDS if name not in entry]
     if missing:
         raise RuleViolation(f"Entry {index + 1} has no {missing[0]}.", f"{where}.{missing[0]}")
-    unknown = sorted(set(entry) - set(FIELDS))
+    unknown = sorted(set(entry) - set(FIELDS) - set(GROUP_FIELDS))
     if unknown:
         raise RuleViolation(f"Entry {index + 1} has an unknown field {unknown[0]}.", f"{where}.{unknown[0]}")
-    for name, types in _TYPES.items():
+    for name, types in [*_TYPES.items(), *((n, t) for n, t in GROUP_FIELDS.items() if n in entry)]:
         value = entry[name]
         if not isinstance(value, types) or isinstance(value, bool):
             raise RuleViolation(f"Entry {index + 1} has a {name} of the wrong type.", f"{where}.{name}")

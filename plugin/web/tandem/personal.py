@@ -4,13 +4,15 @@ personal data export."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from plugin.domain.agenda import TimedEntry
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.domain.plans import ItemKind
 from plugin.extensions import db
@@ -95,7 +97,34 @@ def _ics(found: calendar.FeedContent) -> bytes:
         if e.duration_minutes:
             event.add("description", _("About %(minutes)s minutes.", minutes=e.duration_minutes))
         cal.add_component(event)
+    for t in found.timed:
+        cal.add_component(_timed(t, stamp))
     return cal.to_ical()
+
+
+def _timed(t: TimedEntry, stamp: datetime) -> Any:
+    from icalendar import Event
+
+    summaries = {
+        "coffee": _("Virtual coffee with %(name)s", name=t.title),
+        "event": t.title,
+        "group_session": _("Group session: %(name)s", name=t.title),
+        "circle_meeting": _("Circle meeting: %(name)s", name=t.title),
+    }
+    event = Event()
+    event.add("uid", t.uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", t.start)
+    event.add("dtend", t.end)
+    event.add("summary", summaries[t.kind])
+    if t.description:
+        event.add("description", t.description)
+    if t.location:
+        event.add("location", t.location)
+    if t.url:
+        event.add("url", t.url)
+    event.add("status", "CANCELLED" if t.cancelled else "CONFIRMED")
+    return event
 
 
 def _feed_module_title(organisation_id: int, slug: str | None) -> str:

@@ -1,0 +1,10 @@
+"""Virtual coffee roulette: opt-ins per programme, rounds, matches and one-click feedback."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+import sqlalchemy.orm as so  # noqa: F401
+
+from plugin.models.base import Base, created_at, intpk  # noqa: F401
+
+__all__: list[str] = []

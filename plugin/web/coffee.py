@@ -1,0 +1,7 @@
+"""Virtual coffee roulette: the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("coffee", __name__)
