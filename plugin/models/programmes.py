@@ -29,6 +29,8 @@ class Programme(Base):
     modules: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     #: a trainer countersigns each completed track (issue 5)
     require_countersign: so.Mapped[bool] = so.mapped_column(default=False)
+    #: participants may create groups (as their mentor); trainers always may (issue 9)
+    participant_groups: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[created_at]
     updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
@@ -50,6 +52,8 @@ class Participant(Base):
     timezone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     cadence: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     department: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    #: where they work (a region or country, free text), for diverse peer circles
+    region: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     #: the person id of their manager (reporting-line rule)
     manager_person_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id"))
     capacity: so.Mapped[int] = so.mapped_column(default=1)
