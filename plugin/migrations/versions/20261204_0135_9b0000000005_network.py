@@ -17,8 +17,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('focused_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_focused_requests_group_id_groups')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_focused_requests')),
+    sa.UniqueConstraint('group_id', name=op.f('uq_focused_requests_group_id'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('focused_requests')
