@@ -4,7 +4,7 @@ from plugin.models.base import Base
 from plugin.models.circles import *  # noqa: F403 (each capability's models list themselves in __all__)
 from plugin.models.coffee import *  # noqa: F403
 from plugin.models.events import *  # noqa: F403
-from plugin.models.groups import Group, GroupMember
+from plugin.models.groups import *  # noqa: F403
 from plugin.models.network import *  # noqa: F403
 from plugin.models.modules import OrgModule
 from plugin.models.people import Course, Launch, Membership, Person

@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from plugin.models.base import Base, created_at, intpk
 
-__all__ = ["Group", "GroupMember"]
+__all__ = ["Group", "GroupAttendance", "GroupMember", "GroupPrivateNote", "GroupSession"]
 
 
 class Group(Base):
@@ -55,8 +55,49 @@ class GroupMember(Base):
     id: so.Mapped[intpk]
     group_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
     person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"), index=True)
-    #: member, pending (asked to join a closed group), invited (to a private group), declined or left
+    #: member, pending (asked to join a closed group), invited (by the mentor), declined, left or removed
     status: so.Mapped[str] = so.mapped_column(sa.String(12))
     invited_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id"))
     joined_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     created_at: so.Mapped[created_at]
+
+
+class GroupSession(Base):
+    """A meeting of a group: when, how long, its agenda and the notes every member reads."""
+
+    __tablename__ = "group_sessions"
+
+    id: so.Mapped[intpk]
+    group_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
+    starts_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    minutes: so.Mapped[int] = so.mapped_column(default=60)
+    #: the time zone the mentor planned it in (shown with the time)
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    shared_notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_by: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"))
+    created_at: so.Mapped[created_at]
+
+
+class GroupAttendance(Base):
+    """Who was at a group session."""
+
+    __tablename__ = "group_attendance"
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: so.Mapped[intpk]
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("group_sessions.id"), index=True)
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"))
+
+
+class GroupPrivateNote(Base):
+    """A member's own note on a group session: read by its author only (not the others, not trainers)."""
+
+    __tablename__ = "group_private_notes"
+    __table_args__ = (sa.UniqueConstraint("session_id", "author_id"),)
+
+    id: so.Mapped[intpk]
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("group_sessions.id"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"), index=True)
+    text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[created_at]
