@@ -1,7 +1,0 @@
-"""Group mentoring: the pages."""
-
-from __future__ import annotations
-
-from flask import Blueprint
-
-bp = Blueprint("groups", __name__)
