@@ -295,17 +295,21 @@ def match_command(input_path: Path, output_path: Path) -> None:
     click.echo(f"{len(result.pairs)} pair(s), {len(result.unmatched)} unmatched, total score {result.total}; wrote {output_path}")
 
 
+#: seconds between two looks for due coffee rounds in `tandem worker`
+COFFEE_EVERY = 60.0
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 @with_appcontext
 def worker_command(once: bool) -> None:
-    """Deliver the score outbox to the platforms' gradebooks (run one or more next to `tandem serve`)."""
+    """Deliver the score outbox to the platforms' gradebooks and run due coffee rounds (run one or more next to `tandem serve`)."""
     import signal
 
     from flask import current_app
 
     from plugin.extensions import db
-    from plugin.services import outbox
+    from plugin.services import coffee, outbox
 
     app = current_app._get_current_object()
     work = app.extensions["tandem_outbox_worker"]()
@@ -316,7 +320,11 @@ def worker_command(once: bool) -> None:
         ext = app.extensions["tandem_lti"]
         sent = outbox.run_once(db.session, sender_factory(ext.http, ext.tokens)(db.session), outbox_policy(app))
         click.echo(f"{sent} score(s) attempted; {outbox.pending_count(db.session)} pending")
+        rounds = coffee.run_due_rounds(db.session)
+        db.session.commit()
+        click.echo(f"{len(rounds)} coffee round(s) made")
         return
+    work.every(COFFEE_EVERY, coffee.run_due_rounds)  # coffee rounds that are due (one per period: safe with several workers)
     signal.signal(signal.SIGTERM, lambda *_: work.stop())
     click.echo("tandem worker: delivering scores", err=True)
     try:

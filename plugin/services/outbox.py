@@ -200,6 +200,28 @@ class Worker:
         self._poll = poll
         self._wake = threading.Event()
         self._stop = threading.Event()
+        #: [seconds, task(session), next run (monotonic)]: periodic jobs of `tandem worker` (coffee rounds)
+        self._periodic: list[list] = []
+
+    def every(self, seconds: float, task: Callable[[Session], object]) -> None:
+        """Also run ``task(session)`` at most every ``seconds`` (first at once), between deliveries."""
+        self._periodic.append([seconds, task, 0.0])
+
+    def _run_periodic(self) -> None:
+        for job in self._periodic:
+            seconds, task, due = job
+            if time.monotonic() < due:
+                continue
+            job[2] = time.monotonic() + seconds
+            session = self._session_factory()
+            try:
+                task(session)
+                session.commit()
+            except Exception:
+                log.exception("periodic task failed")
+                session.rollback()
+            finally:
+                session.close()
 
     def wake(self) -> None:
         self._wake.set()
@@ -210,6 +232,7 @@ class Worker:
 
     def run(self) -> None:
         while not self._stop.is_set():
+            self._run_periodic()
             session = self._session_factory()
             try:
                 sent = run_once(session, self._sender_factory(session), self._policy)
