@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain import coffee as rules
@@ -14,8 +15,6 @@ from plugin.models.base import utcnow
 from plugin.services.coffee.access import match_access, profile_of, programme_of, require_member, require_participant, require_trainer, settings_of
 from plugin.services.coffee.rounds import TRAINER, run_round, set_opt_in_row
 from plugin.services.launches import Actor
-
-import sqlalchemy as sa
 
 
 def set_opt_in(session: Session, actor: Actor, opted_in: bool) -> None:
