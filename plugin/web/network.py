@@ -4,9 +4,12 @@ taking a request back, and the network as JSON). Rules and who may do what live 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, current_app, flash, jsonify, make_response, redirect, render_template, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -103,9 +106,19 @@ def ask() -> Response:
 
 
 def _focused_page(group_id: int, status: int = 200, error: str | None = None) -> Response:
-    item, capacity = network.focused_detail(db.session, current_actor(), _catalogue(), group_id)
+    item, capacity, zone = network.focused_detail(db.session, current_actor(), _catalogue(), group_id)
     db.session.commit()
-    return make_response(render_template("network/focused.html", item=item, capacity=capacity, error=error, answer_form=AnswerForm(), withdraw_form=WithdrawForm(), groups_page=_groups_page(item)), status)
+    return make_response(render_template("network/focused.html", item=item, capacity=capacity, error=error, moment=lambda at: _moment(at, zone), answer_form=AnswerForm(), withdraw_form=WithdrawForm(), groups_page=_groups_page(item)), status)
+
+
+def _moment(at: datetime, zone: str) -> str:
+    """A moment in the person's time zone, the zone named."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        tz, zone = ZoneInfo("UTC"), "UTC"
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz)
+    return _("%(moment)s (%(zone)s)", moment=format_datetime(local, "medium", rebase=False), zone=zone)
 
 
 def _groups_page(item: network.Focused) -> str | None:

@@ -69,7 +69,7 @@ def network_scenario(app, platform, tool, *, locale: str = "en", who: tuple[str,
             db.session.add(
                 Participant(
                     programme_id=programme.id, person_id=person[subject], side=side, source="launch", languages=languages, capacity=capacity,
-                    needs=needs, goals="", manager_person_id=person.get(manager) if manager else None, wishes=[], vetoes=[], profile_saved_at=now,
+                    needs=needs, goals="", timezone="Europe/Amsterdam" if subject == "dana" else None, manager_person_id=person.get(manager) if manager else None, wishes=[], vetoes=[], profile_saved_at=now,
                 )
             )  # fmt: skip
         tandem = Tandem(

@@ -46,10 +46,11 @@ def test_ask_accept_decline_and_the_network_page(app, platform, tool):
     asked = _ask(dana, tool, s.person["mara"], ONE_MODULE, message="Could you help me with my online reputation?", module="e-reputation")
     gid = _id_of(asked)
     detail = text_of(get(dana, tool, f"/network/focused/{gid}"))
+    assert "(Europe/Amsterdam)" in detail  # the asking moment in Dana's time zone, named
     assert "Asked, waiting for an answer" in detail and "Could you help me with my online reputation?" in detail and "E-reputation and trust" in detail
     mentor_page = text_of(get(mara, tool, "/network"))
     assert "Requests to answer" in mentor_page and "Dana Digital asks you for a focused mentoring on LifeComp L2" in mentor_page
-    assert "Accept: mentor Dana Digital" in text_of(get(mara, tool, f"/network/focused/{gid}"))
+    assert "Accept: mentor Dana Digital" in text_of(get(mara, tool, f"/network/focused/{gid}")) and "(UTC)" in text_of(get(mara, tool, f"/network/focused/{gid}"))
     get(evert, tool, f"/network/focused/{gid}", 404)  # Dana's own partner does not see it
     post(mara, tool, f"/network/focused/{gid}/answer", {"response": "accept"}, token_from="/network")
     assert focused_status(app, gid) == "member"

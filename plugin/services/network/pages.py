@@ -173,8 +173,9 @@ def _suggestions(session, actor, catalogue, programme, people, hard, lines, me, 
     return out
 
 
-def focused_detail(session: Session, actor: Actor, catalogue: Catalogue, group_id: int) -> tuple[Focused, str]:
-    """One focused mentoring and the actor's capacity in it (mentee, mentor or trainer).
+def focused_detail(session: Session, actor: Actor, catalogue: Catalogue, group_id: int) -> tuple[Focused, str, str]:
+    """One focused mentoring, the actor's capacity in it (mentee, mentor or trainer) and the actor's time zone
+    (their profile's, else UTC) to show its dates in.
 
     Raises:
         NotFound: not visible to the actor.
@@ -182,7 +183,8 @@ def focused_detail(session: Session, actor: Actor, catalogue: Catalogue, group_i
     view = access(session, actor, group_id)
     rows = focused_rows(session, view.programme, group_id=group_id)
     names = _names(session, view.programme.organisation_id, {view.member.person_id, view.group.mentor_person_id})
-    return describe(session, catalogue, view.programme, rows, names)[0], view.capacity
+    zone = session.scalar(sa.select(Participant.timezone).where(Participant.programme_id == view.programme.id, Participant.person_id == actor.person_id))
+    return describe(session, catalogue, view.programme, rows, names)[0], view.capacity, zone or "UTC"
 
 
 def _focused_json(f: Focused) -> dict[str, Any]:
