@@ -232,10 +232,12 @@ def check_members(session: Session, programme_id: int, person_ids: Sequence[int]
     :raise RuleViolation: names ``members``."""
     ids = list(dict.fromkeys(person_ids))
     rules.check_size(len(ids))
-    found = peers(session, programme_id, ids)
+    everyone = peers(session, programme_id)
+    found = [p for p in everyone if p.id in set(ids)]
     if len(found) != len(ids):
         raise RuleViolation("Choose members among the programme's participants.", "members")
-    if forbidden_pairs(found):
+    chosen = {k for k, p in enumerate(everyone) if p.id in set(ids)}
+    if any(i in chosen and j in chosen for i, j in forbidden_pairs(everyone)):  # management chains over the whole programme
         raise RuleViolation("No one can be in a circle with their manager.", "members")
     if not figures(found).languages:
         raise RuleViolation("The members need a language they all speak.", "members")

@@ -1,20 +1,25 @@
 """Forming peer circles from a programme pool with OR-Tools CP-SAT (hard rules: size, no manager, shared
 language; diversity as the score).
 
-The model: ``x[i, c]`` puts person ``i`` in circle ``c``; each person is in at most one circle; a circle in use
-holds ``low`` to ``high`` people and speaks exactly one language that every member speaks; no one is in a
-circle with anyone up their management chain (their manager, their manager's manager, ...), in both
-directions. The number of circles is at most the pool divided by the middle size (so circles come out near
-it rather than all at the smallest size).
+Two CP-SAT models, solved one after the other:
 
-The objective, in order of weight: place as many people as the rules allow; then, per circle, both sides
-present, side balance, and as many distinct departments and regions as possible. The solver stops at the
-time limit with the best circles found (``optimal`` says whether they are proven best).
+1. *Languages*: each person gets at most one language they speak, and each language a number of circles, so
+   that the people of a language fill its circles (``low`` to ``high`` each); as many people placed as
+   possible, with at most the pool divided by the middle size circles in all (so circles come out near the
+   middle size rather than all at the smallest).
+2. *Circles*, per language: ``x[i, c]`` puts person ``i`` in circle ``c``; every circle holds ``low`` to
+   ``high`` people; no one is in a circle with anyone up their management chain (their manager, their
+   manager's manager, ...), in both directions. The objective: as many placed as possible, then per circle
+   both sides present, side balance, and as many distinct departments and regions as possible.
+
+A circle's members thus all speak its language. Each solve stops at its share of the time limit with the best
+answer found (``optimal`` says whether every solve was proven best).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +30,8 @@ from plugin.domain.matching.rules import ancestors
 
 #: seconds the solver may take; the best circles found by then are proposed
 TIME_LIMIT = 3.0
+#: the share of the time for the languages model (the rest goes to the circles, per language by its size)
+LANGUAGE_SHARE = 0.1
 PLACE_WEIGHT, BOTH_SIDES, DISTINCT_DEPARTMENT, DISTINCT_REGION, IMBALANCE = 1000, 6, 3, 3, 2
 
 
@@ -107,50 +114,70 @@ def _values(pool: Sequence[Peer], attribute: str) -> dict[str, list[int]]:
     return groups
 
 
-def form(pool: Sequence[Peer], low: int, high: int, *, time_limit: float = TIME_LIMIT, workers: int = 2, seed: int = 0) -> Formation:
-    """Circles of ``low`` to ``high`` people from ``pool`` under the hard rules, as diverse as the solver finds
-    in ``time_limit`` seconds.  :raise RuleViolation: sizes out of order."""
-    if not 1 <= low <= high:
-        raise RuleViolation("The smallest circle cannot be larger than the largest.", "max_size")
-    if len({p.id for p in pool}) != len(pool):
-        raise RuleViolation("A person is twice in the pool.", "pool")
-    n = len(pool)
-    count = min(n // low, max(math.ceil(n / high), round(n / ((low + high) / 2)))) if n >= low else 0
-    if count == 0:
-        return Formation((), tuple(p.id for p in pool), True)
+def _languages(pool: Sequence[Peer], low: int, high: int, cap: int, time_limit: float, workers: int) -> tuple[dict[str, list[int]], bool]:
+    """Stage 1: language -> the pool indices who meet in it (filling whole circles), and whether proven best."""
     model = cp_model.CpModel()
-    # a circle speaks one language: the candidate circles are per language, and only its speakers may join
     languages = sorted(set().union(*(p.languages for p in pool)))
-    speakers = {g: [i for i, p in enumerate(pool) if g in p.languages] for g in languages}
-    slots = [(g, k) for g in languages for k in range(min(count, len(speakers[g]) // low))]
-    x = {(i, s): model.NewBoolVar("") for s, (g, _k) in enumerate(slots) for i in speakers[g]}
-    used = [model.NewBoolVar("") for _s in slots]
-    members_of: dict[int, list[int]] = {s: [] for s in range(len(slots))}
-    circles_of: dict[int, list[int]] = {i: [] for i in range(n)}
-    for i, s in x:
-        members_of[s].append(i)
-        circles_of[i].append(s)
+    y = {(i, g): model.NewBoolVar("") for i, p in enumerate(pool) for g in p.languages}
+    circles = {g: model.NewIntVar(0, cap, g) for g in languages}
+    for i, p in enumerate(pool):
+        if p.languages:
+            model.AddAtMostOne(y[i, g] for g in p.languages)
+    for g in languages:
+        people = sum(v for (i, h), v in y.items() if h == g)
+        model.Add(people >= low * circles[g])
+        model.Add(people <= high * circles[g])
+    model.Add(sum(circles.values()) <= cap)
+    model.Maximize(sum(y.values()))
+    solver = _solver(time_limit, workers)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, False
+    groups: dict[str, list[int]] = {}
+    for (i, g), v in y.items():
+        if solver.Value(v):
+            groups.setdefault(g, []).append(i)
+    return groups, status == cp_model.OPTIMAL
+
+
+def _solver(time_limit: float, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 0
+    return solver
+
+
+def _circles(group: Sequence[Peer], apart: set[frozenset[int]], low: int, high: int, time_limit: float, workers: int) -> tuple[list[list[int]], bool]:
+    """Stage 2: circles of ``low`` to ``high`` of ``group`` (indices into it), no pair of ``apart`` (person ids)
+    together, and whether proven best."""
+    n = len(group)
+    count = min(n // low, max(math.ceil(n / high), round(n / ((low + high) / 2))))
+    while count * high < n and count < n // low:
+        count += 1
+    if count == 0:
+        return [], True
+    model = cp_model.CpModel()
+    circles = range(count)
+    x = {(i, c): model.NewBoolVar("") for i in range(n) for c in circles}
     for i in range(n):
-        model.AddAtMostOne(x[i, s] for s in circles_of[i])
-    model.Add(sum(used) <= count)
-    for s, (_g, k) in enumerate(slots):
-        size = sum(x[i, s] for i in members_of[s])
-        model.Add(size >= low).OnlyEnforceIf(used[s])
-        model.Add(size <= high * used[s])
-        if k:
-            model.AddImplication(used[s], used[s - 1])  # symmetry: a language's circles in use come first
-    for i, j in forbidden_pairs(pool):
-        for s in set(circles_of[i]) & set(circles_of[j]):
-            model.AddBoolOr([x[i, s].Not(), x[j, s].Not()])
+        model.AddAtMostOne(x[i, c] for c in circles)
+    for c in circles:
+        size = sum(x[i, c] for i in range(n))
+        model.Add(size >= low)
+        model.Add(size <= high)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if frozenset((group[i].id, group[j].id)) in apart]
+    for i, j in pairs:
+        for c in circles:
+            model.AddBoolOr([x[i, c].Not(), x[j, c].Not()])
     objective = [PLACE_WEIGHT * sum(x.values())]
-    sides = _values(pool, "side")
-    groups = {attribute: _values(pool, attribute) for attribute in ("department", "region")}
-    for s in range(len(slots)):
-        inside = set(members_of[s])
+    sides = _values(group, "side")
+    groups = {attribute: _values(group, attribute) for attribute in ("department", "region")}
+    for c in circles:
         present = []
         for people in sides.values():
             has = model.NewBoolVar("")
-            model.Add(has <= sum(x[i, s] for i in people if i in inside))
+            model.Add(has <= sum(x[i, c] for i in people))
             present.append(has)
         if len(present) >= 2:
             both = model.NewBoolVar("")
@@ -158,31 +185,48 @@ def form(pool: Sequence[Peer], low: int, high: int, *, time_limit: float = TIME_
                 model.AddImplication(both, has)
             objective.append(BOTH_SIDES * both)
         if len(sides) == 2:
-            a, b = (sum(x[i, s] for i in people if i in inside) for people in sides.values())
+            a, b = (sum(x[i, c] for i in people) for people in sides.values())
             gap = model.NewIntVar(0, high, "")
             model.AddAbsEquality(gap, a - b)
             objective.append(-IMBALANCE * gap)
         for attribute, weight in (("department", DISTINCT_DEPARTMENT), ("region", DISTINCT_REGION)):
             for people in groups[attribute].values():
-                chosen = [x[i, s] for i in people if i in inside]
-                if chosen:
-                    has = model.NewBoolVar("")
-                    model.Add(has <= sum(chosen))
-                    objective.append(weight * has)
+                has = model.NewBoolVar("")
+                model.Add(has <= sum(x[i, c] for i in people))
+                objective.append(weight * has)
     model.Maximize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = _solver(time_limit, workers)
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Formation((), tuple(p.id for p in pool), False, solver.WallTime(), {"status": solver.StatusName(status)})
-    formed, placed = [], set()
-    for s in range(len(slots)):
-        members = sorted(i for i in members_of[s] if solver.Value(x[i, s]))
-        if members:
-            placed.update(members)
-            people = [pool[i] for i in members]
+        return [], False
+    return [[i for i in range(n) if solver.Value(x[i, c])] for c in circles], status == cp_model.OPTIMAL
+
+
+def form(pool: Sequence[Peer], low: int, high: int, *, time_limit: float = TIME_LIMIT, workers: int = 2) -> Formation:
+    """Circles of ``low`` to ``high`` people from ``pool`` under the hard rules, as diverse as the solver finds
+    in about ``time_limit`` seconds.  :raise RuleViolation: sizes out of order, or a person twice in the pool."""
+    if not 1 <= low <= high:
+        raise RuleViolation("The smallest circle cannot be larger than the largest.", "max_size")
+    if len({p.id for p in pool}) != len(pool):
+        raise RuleViolation("A person is twice in the pool.", "pool")
+    started = time.perf_counter()
+    n = len(pool)
+    cap = min(n // low, max(math.ceil(n / high), round(n / ((low + high) / 2)))) if n >= low else 0
+    if cap == 0:
+        return Formation((), tuple(p.id for p in pool), True)
+    apart = {frozenset((pool[i].id, pool[j].id)) for i, j in forbidden_pairs(pool)}  # chains over the whole pool
+    by_language, proven = _languages(pool, low, high, cap, time_limit * LANGUAGE_SHARE, workers)
+    left = time_limit - (time.perf_counter() - started)
+    placed: set[int] = set()
+    formed = []
+    total = sum(len(v) for v in by_language.values()) or 1
+    for language in sorted(by_language):
+        group = [pool[i] for i in by_language[language]]
+        found, best = _circles(group, apart, low, high, left * len(group) / total, workers)
+        proven = proven and best
+        for members in found:
+            people = sorted((group[i] for i in members), key=lambda p: p.id)
+            placed.update(p.id for p in people)
             formed.append(FormedCircle(tuple(p.id for p in people), figures(people)))
-    unplaced = tuple(p.id for i, p in enumerate(pool) if i not in placed)
-    return Formation(tuple(formed), unplaced, status == cp_model.OPTIMAL, solver.WallTime(), {"status": solver.StatusName(status)})
+    unplaced = tuple(p.id for p in pool if p.id not in placed)
+    return Formation(tuple(formed), unplaced, proven, time.perf_counter() - started)
