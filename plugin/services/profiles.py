@@ -57,6 +57,8 @@ class Basics:
     capacity: int
     timezone: str | None = None
     cadence: str | None = None
+    #: where they work, for diverse peer circles (free text)
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ def save_basics(session: Session, actor: Actor, basics: Basics) -> tuple[Partici
         raise RuleViolation("choose a time zone from the list", "timezone")
     if basics.cadence and basics.cadence not in CADENCES:
         raise RuleViolation("choose how often you want to meet", "cadence")
+    region = (basics.region or "").strip() or None
+    if region is not None and len(region) > 120:
+        raise RuleViolation("the region has at most 120 characters", "region")
     _programme, row = _own_row(session, actor)
     cleared = bool(row.side and row.side != side.value and row.needs)
     if row.side != side.value:
@@ -121,6 +126,7 @@ def save_basics(session: Session, actor: Actor, basics: Basics) -> tuple[Partici
     row.capacity = basics.capacity
     row.timezone = basics.timezone or None
     row.cadence = basics.cadence or None
+    row.region = region
     row.profile_saved_at = utcnow()
     session.flush()
     return row, cleared

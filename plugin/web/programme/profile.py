@@ -35,6 +35,7 @@ class BasicsForm(TandemForm):
     capacity = IntegerField(_l("How many partners I can take"), validators=[InputRequired(_l("Choose how many partners you can take.")), NumberRange(0, MAX_CAPACITY)], default=1)
     timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
     cadence = SelectField(_l("How often I would like to meet"), choices=choices([("", _l("No preference")), *CADENCES.items()]), validate_choice=False)
+    region = StringField(_l("Region or country where I work (optional)"), validators=[Optional()])
 
 
 class GoalsForm(TandemForm):
@@ -105,7 +106,7 @@ def profile_basics() -> Response:
     actor, programme, row = mine
     data = None
     if request.method == "GET" and row is not None and row.side:
-        data = {"side": row.side, "languages": row.languages or [language()], "capacity": row.capacity, "timezone": row.timezone or "", "cadence": row.cadence or ""}
+        data = {"side": row.side, "languages": row.languages or [language()], "capacity": row.capacity, "timezone": row.timezone or "", "cadence": row.cadence or "", "region": row.region or ""}
     elif request.method == "GET":
         data = {"capacity": programme.default_capacity, "languages": [language()]}
     form = BasicsForm(data=data)
@@ -122,7 +123,7 @@ def profile_basics() -> Response:
         row, cleared = profiles.save_basics(
             db.session, actor,
             profiles.Basics(side=form.side.data, languages=tuple(form.languages.data or ()), capacity=form.capacity.data,
-                            timezone=form.timezone.data or None, cadence=form.cadence.data or None),
+                            timezone=form.timezone.data or None, cadence=form.cadence.data or None, region=form.region.data or None),
         )  # fmt: skip
     except RuleViolation as exc:
         _refused(form, exc, {})
