@@ -59,7 +59,7 @@ def _routes(w, kind: str) -> list[tuple[str, str, dict | list | None, object]]:
         ("POST", f"{mod}/evidence", {"objective": "e1", "kind": "note", "text": "What I learned"}, lambda r: {"member": 303, "trainer": 403, "admin": 403}.get(r) or _hidden(kind, r, 403)),
         ("POST", f"/groups/{gid}/signoffs/1/withdraw", {"reason": "not yet"}, lambda r: _reads(kind, r, 404)),
         ("POST", f"/groups/{gid}/sessions", {"starts": "2030-06-01T10:00", "minutes": "60", "agenda": "Planned"}, lambda r: {"member": 403, "trainer": 303, "admin": 303}.get(r) or _hidden(kind, r, 403)),
-        ("POST", f"/groups/{gid}/sessions/{sid}", {"shared_notes": "Shared"}, lambda r: _reads(kind, r, 303)),
+        ("POST", f"/groups/{gid}/sessions/{sid}/record", {"shared_notes": "Shared"}, lambda r: _reads(kind, r, 303)),
         ("POST", f"/groups/{gid}/sessions/{sid}/note", {"private_note": "Mine"}, lambda r: {"member": 303, "trainer": 403, "admin": 403}.get(r) or _hidden(kind, r, 403)),
         ("POST", f"/groups/{gid}/invite", {"person": j1}, lambda r: {"member": 403, "trainer": 400, "admin": 400}.get(r) or _hidden(kind, r, 403)),
         ("POST", f"/groups/{gid}/requests/approve", {"person": outsider}, lambda r: {"member": 403, "trainer": 404, "admin": 404}.get(r) or _hidden(kind, r, 403)),

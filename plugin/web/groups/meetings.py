@@ -56,7 +56,7 @@ def session_detail(group_id: int, session_id: int) -> Response:
     return render_page("groups/session.html", view=view, s=meeting, tz=tz, names=names, note=NoteForm(data={"private_note": meeting.my_note or ""}))
 
 
-@bp.route("/groups/<int:group_id>/sessions/<int:session_id>", methods=["POST"])
+@bp.route("/groups/<int:group_id>/sessions/<int:session_id>/record", methods=["POST"])
 def record(group_id: int, session_id: int) -> Response:
     if not valid_post():
         return expired()
