@@ -5,7 +5,7 @@
   long ISO year is a fortnight of its own) or ``2026-12`` (a month).
 - A round is due when the roulette is on and no round of the programme overlaps the current period (a
   change of cadence waits until the rounds already run are over).
-- The meeting each match is offered: 30 minutes on a working day of the round that is not in the past,
+- The meeting each match is offered: 30 minutes on a working day of the round from tomorrow on,
   at a half hour between 09:00 and 16:30 for every member in their own time zone (when there is one).
 - Feedback is one of three kinds, per person per match; it can be changed.
 """
@@ -88,8 +88,9 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def meeting_days(period: Period, today: date) -> list[date]:
-    """Days a meeting of the round can be on: its working days from today on (else any day left; else today)."""
-    first = max(period.start, today)
+    """Days a meeting of the round can be on: its working days from tomorrow on (the round is made today, at
+    any hour), else any day left, else today (a round made on its last day)."""
+    first = max(period.start, today + timedelta(days=1))
     left = [first + timedelta(days=i) for i in range((period.end - first).days + 1)]
     return [d for d in left if d.weekday() < 5] or left or [today]
 

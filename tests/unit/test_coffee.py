@@ -59,8 +59,9 @@ def test_a_round_is_due_once_per_period_and_waits_after_a_change_of_cadence():
 def test_the_meeting_is_on_a_working_day_not_past_and_in_everyones_working_hours():
     week = period_of("weekly", date(2026, 12, 9))
     assert meeting_days(week, date(2026, 12, 2)) == [date(2026, 12, d) for d in range(7, 12)]
-    assert meeting_days(week, date(2026, 12, 10)) == [date(2026, 12, 10), date(2026, 12, 11)]
-    assert meeting_days(week, date(2026, 12, 12)) == [date(2026, 12, 12), date(2026, 12, 13)]  # only the weekend left
+    assert meeting_days(week, date(2026, 12, 9)) == [date(2026, 12, 10), date(2026, 12, 11)]
+    assert meeting_days(week, date(2026, 12, 11)) == [date(2026, 12, 12), date(2026, 12, 13)]  # only the weekend left
+    assert meeting_days(week, date(2026, 12, 13)) == [date(2026, 12, 13)]  # made on its last day
     slot = suggest_slot(date(2026, 12, 9), ["Europe/Amsterdam", "Europe/Lisbon"])
     assert slot.astimezone(ZoneInfo("Europe/Amsterdam")).hour == 10 and slot.tzinfo is UTC
     far = suggest_slot(date(2026, 12, 9), ["Europe/Amsterdam", "America/New_York"])

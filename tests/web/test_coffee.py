@@ -106,3 +106,46 @@ def test_six_rounds_over_41_people_never_repeat_a_pair(app, platform, tool):
     assert {_monday(e.decoded("DTSTART").date()) for e in events} == {_monday((today + timedelta(weeks=w)).date()) for w in range(3)}
     first_event = min(events, key=lambda e: e.decoded("DTSTART"))
     assert sorted(names[p] for p in group if p != people["me"]) == sorted(str(first_event["SUMMARY"]).removeprefix("Virtual coffee with ").split(", "))
+
+
+def test_two_workers_at_once_make_one_round(app, platform, tool, caplog):
+    """Two `tandem worker` processes look at the same minute: the round's unique key lets one make it."""
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    from plugin.extensions import db
+    from plugin.models import CoffeeMatch, CoffeeRound
+    from plugin.services import coffee
+
+    _browsers, people = coffee_programme(app, platform, tool, seeded=9)
+    opt_in(app, [people[f"s{i}"] for i in range(1, 10)])
+    from tests.web.coffee_support import switch_on
+
+    switch_on(app, "monthly")
+    with app.app_context():
+        factory = sessionmaker(bind=db.engine)
+    made: list[list[int]] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        session = factory()
+        try:
+            start.wait()
+            made.append(coffee.run_due_rounds(session))
+        finally:
+            session.close()
+
+    caplog.set_level("INFO", logger="tandem.coffee")
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(len(m) for m in made) == [0, 1], made
+    logged = [r for r in caplog.records if r.name == "tandem.coffee"]
+    assert [r.levelname for r in logged] == ["INFO"], [r.getMessage() for r in logged]  # one round made, no failure
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CoffeeRound)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CoffeeMatch)) == 4  # 3 pairs and a trio
+        assert groups_of(app) and [len(g) for g in next(iter(groups_of(app).values()))].count(3) == 1

@@ -76,6 +76,11 @@ def name(value: str | None) -> str:
     return value or _("A participant")
 
 
+def names(values: list[str | None] | tuple) -> str:
+    """People's names as a list in words: "Ann, Bob and Cas"."""
+    return format_list([name(v) for v in values], style="standard", locale=language()) if values else ""
+
+
 @bp.app_context_processor
 def coffee_helpers() -> dict:
     return {
@@ -86,4 +91,5 @@ def coffee_helpers() -> dict:
         "coffee_period": period,
         "coffee_reason": reason_text,
         "coffee_name": name,
+        "coffee_names": names,
     }
