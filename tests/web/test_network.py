@@ -65,6 +65,7 @@ def test_ask_accept_decline_and_the_network_page(app, platform, tool):
     # decline with a reason; Dana reads it; the same mentor is not asked again for that need
     gid2 = _id_of(_ask(dana, tool, s.person["pia"], OTHER_NEED, message="Please?"))
     post(pia, tool, f"/network/focused/{gid2}/answer", {"response": "decline", "reason": "I have no time this quarter."}, token_from="/network")
+    assert "Nobody in the programme who is free to mentor can take you further in this yet." in text_of(get(dana, tool, "/network"))  # Nolan shares no language
     declined = text_of(get(dana, tool, f"/network/focused/{gid2}"))
     assert "Declined" in declined and "I have no time this quarter." in declined
     before = counts(app)

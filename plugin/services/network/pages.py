@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain import matching as m
 from plugin.domain import network_requests as rules
-from plugin.domain.catalogue import Catalogue
+from plugin.domain.catalogue import Catalogue, Side
 from plugin.domain.roles import Role
 from plugin.models import Participant, Person
 from plugin.services.launches import Actor
@@ -50,7 +50,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class NeedOptions:
-    """A need nobody covers yet, the people who may be asked for it, and the modules that work on it."""
+    """A need nobody covers yet, the people who may be asked for it (none when nobody free offers it, or no
+    module of the programme works on it), and the modules that work on it."""
 
     need: rules.Need
     candidates: tuple[Candidate, ...]
@@ -147,6 +148,7 @@ def _suggestions(session, actor, catalogue, programme, people, hard, lines, me, 
     declined = {(f.competence, f.mentor_id) for f in everything if f.mentee_id == actor.person_id and f.status == rules.DECLINED}
     suggested = {(s.get("competence"), str(s.get("mentor"))) for s in published_network(session, programme, actor.person_id)}
     offered = offered_modules(session, actor, catalogue, programme)
+    teacher = Side.SENIOR_EXPERT if me.side is Side.DIGITAL_MENTOR else Side.DIGITAL_MENTOR
     out = []
     for need in needs:
         if need.competence in held:
@@ -163,13 +165,9 @@ def _suggestions(session, actor, catalogue, programme, people, hard, lines, me, 
             except rules.AskRefused:
                 continue
             found.append(Candidate(int(other.id), None, other.teaches[need.competence], (need.competence, other.id) in suggested))
-        if not found:
-            continue
         found.sort(key=lambda c: (not c.suggested, -c.offered, c.person_id))
-        side = people[str(found[0].person_id)].side
-        aligned = tuple(mod.slug for mod in rules.aligned_modules(need.competence, side, offered))
-        if aligned:
-            out.append(NeedOptions(need, tuple(found[:CANDIDATES]), aligned))
+        aligned = tuple(mod.slug for mod in rules.aligned_modules(need.competence, teacher, offered))
+        out.append(NeedOptions(need, tuple(found[:CANDIDATES]) if aligned else (), aligned))
     return out
 
 
