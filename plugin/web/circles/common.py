@@ -73,8 +73,8 @@ class ActionForm(TandemForm):
 
 def form_error(form: TandemForm, exc: RuleViolation, default: str) -> None:
     """Attach a service's refusal to the field it names (or to the form)."""
-    target = getattr(form, exc.field or default, None)
-    if target is not None and hasattr(target, "errors") and not callable(target):
+    target = form._fields.get(exc.field or "") or form._fields.get(default)
+    if target is not None:
         target.errors = [*(target.errors or []), message_of(exc)]
     else:
         form.form_errors.append(message_of(exc))
