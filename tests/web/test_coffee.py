@@ -1,7 +1,8 @@
 """Coffee roulette over HTTP against the real platform harness: 41 people, 6 rounds (the first from
 `tandem worker --once`, the trainer's button then makes nothing new, the others from the function the
 worker calls each minute), no pair twice, one trio per odd round; opt-out from the next round; one-click
-feedback (a wish for the next matching); the meeting in the iCal feed."""
+feedback (a wish for the next matching); the meeting in the iCal feed. Also: two workers at once make one
+round; the worker's loop runs a due round; the demo's seed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from itertools import combinations
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from tests.web.coffee_support import coffee_programme, groups_of, match_of, opt_in
+from tests.web.coffee_support import coffee_programme, groups_of, match_of, opt_in, switch_on
 from tests.web.programme_support import get, post, text_of
 from tests.web.test_calendar import fetch, new_feed
 
@@ -120,8 +121,6 @@ def test_two_workers_at_once_make_one_round(app, platform, tool, caplog):
 
     _browsers, people = coffee_programme(app, platform, tool, seeded=9)
     opt_in(app, [people[f"s{i}"] for i in range(1, 10)])
-    from tests.web.coffee_support import switch_on
-
     switch_on(app, "monthly")
     with app.app_context():
         factory = sessionmaker(bind=db.engine)
@@ -149,3 +148,41 @@ def test_two_workers_at_once_make_one_round(app, platform, tool, caplog):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CoffeeRound)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CoffeeMatch)) == 4  # 3 pairs and a trio
         assert groups_of(app) and [len(g) for g in next(iter(groups_of(app).values()))].count(3) == 1
+
+
+def test_the_worker_loop_runs_a_due_round_and_the_demo_seed_runs_one(app, platform, tool):
+    import threading
+    import time
+
+    from plugin.cli import COFFEE_EVERY
+    from plugin.extensions import db
+    from plugin.models import CoffeeMember, CoffeeRound, CoffeeSettings, Programme
+    from plugin.services import coffee
+
+    _browsers, people = coffee_programme(app, platform, tool, seeded=6)
+    switch_on(app, "monthly")
+    opt_in(app, [people[f"s{i}"] for i in range(1, 5)])
+    work = app.extensions["tandem_outbox_worker"]()
+    work.every(COFFEE_EVERY, coffee.run_due_rounds)  # as `tandem worker` does
+    thread = threading.Thread(target=work.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with app.app_context():
+                if db.session.scalar(sa.select(sa.func.count()).select_from(CoffeeRound)):
+                    break
+            time.sleep(0.1)
+    finally:
+        work.stop()
+        thread.join(10)
+    with app.app_context():
+        made = db.session.scalars(sa.select(CoffeeRound)).all()
+        assert [(r.trigger, r.people, r.cadence) for r in made] == [("schedule", 4, "monthly")]
+
+        # the demo's seed: the roulette on (every two weeks), people opted in, this fortnight's round made
+        programme = db.session.scalar(sa.select(Programme))
+        round_id = coffee.seed_example(db.session, programme.id, [people[f"s{i}"] for i in range(1, 7)])
+        db.session.commit()
+        assert db.session.scalar(sa.select(CoffeeSettings.cadence)) == "fortnightly"
+        assert len(db.session.scalars(sa.select(CoffeeMember).where(CoffeeMember.round_id == round_id)).all()) == 6
