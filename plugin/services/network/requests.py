@@ -20,6 +20,16 @@ from plugin.services.network.pool import FOCUSED, describe, focused_rows, load_o
 ACCEPT, DECLINE = "accept", "decline"
 
 
+def group_name(catalogue: Catalogue, competence: str) -> str:
+    """The focused mentoring's group name (as the groups pages show it): the need's framework, number and
+    English title, e.g. ``Focused mentoring: LifeComp L2 Critical thinking`` (the pages word it per language)."""
+    framework_id, _sep, competence_id = competence.partition(":")
+    framework = catalogue.frameworks.get(framework_id)
+    found = framework.competences.get(competence_id) if framework else None
+    label = {"digcomp": "DigComp", "entrecomp": "EntreComp", "lifecomp": "LifeComp"}.get(framework_id, framework_id)
+    return f"Focused mentoring: {label} {competence_id} {found.title.en if found else ''}".strip()[:200]
+
+
 def _lock_participants(session: Session, programme: Programme, person_ids: set[int]) -> dict[int, Participant]:
     """The participants' rows, locked in id order, so two requests of one mentee (or to one mentor) queue."""
     rows = session.scalars(
@@ -77,7 +87,7 @@ def ask(session: Session, actor: Actor, catalogue: Catalogue, mentor_id: int, co
     assert mentor is not None
     module = rules.choose_module(competence, mentor.side, offered_modules(session, actor, catalogue, programme), module_slug)
     group = Group(
-        organisation_id=programme.organisation_id, programme_id=programme.id, name=f"Focused mentoring on {competence}"[:200],
+        organisation_id=programme.organisation_id, programme_id=programme.id, name=group_name(catalogue, competence),
         purpose="", kind=FOCUSED, focus=competence, capacity=1, modules=[module.slug], mentor_person_id=mentor_id,
         created_by=actor.person_id, status="active",
     )  # fmt: skip
@@ -159,12 +169,13 @@ def seed_example(
     side = session.scalar(sa.select(Participant.side).where(Participant.programme_id == programme_id, Participant.person_id == mentor_id))
     if side is None:
         raise RuleViolation("the mentor has no profile in the programme", "mentor")
-    shipped = (catalogue or load_catalogue()).latest()
+    catalogue = catalogue or load_catalogue()
+    shipped = catalogue.latest()
     aligned = rules.aligned_modules(competence, Side(side), [mod for mod in shipped if not programme.modules or mod.slug in programme.modules])
     if not aligned:
         raise RuleViolation("no module works on this need", "competence")
     group = Group(
-        organisation_id=programme.organisation_id, programme_id=programme.id, name=f"Focused mentoring on {competence}"[:200], purpose="",
+        organisation_id=programme.organisation_id, programme_id=programme.id, name=group_name(catalogue, competence), purpose="",
         kind=FOCUSED, focus=competence, capacity=1, modules=[aligned[0].slug], mentor_person_id=mentor_id, created_by=mentee_id, status="active",
     )  # fmt: skip
     session.add(group)
