@@ -159,9 +159,9 @@ def test_the_worker_loop_runs_a_due_round_and_the_demo_seed_runs_one(app, platfo
     from plugin.models import CoffeeMember, CoffeeRound, CoffeeSettings, Programme
     from plugin.services import coffee
 
-    _browsers, people = coffee_programme(app, platform, tool, seeded=6)
+    browsers, people = coffee_programme(app, platform, tool, seeded=5)
     switch_on(app, "monthly")
-    opt_in(app, [people[f"s{i}"] for i in range(1, 5)])
+    opt_in(app, [people[f"s{i}"] for i in range(1, 6)])
     work = app.extensions["tandem_outbox_worker"]()
     work.every(COFFEE_EVERY, coffee.run_due_rounds)  # as `tandem worker` does
     thread = threading.Thread(target=work.run, daemon=True)
@@ -178,11 +178,17 @@ def test_the_worker_loop_runs_a_due_round_and_the_demo_seed_runs_one(app, platfo
         thread.join(10)
     with app.app_context():
         made = db.session.scalars(sa.select(CoffeeRound)).all()
-        assert [(r.trigger, r.people, r.cadence) for r in made] == [("schedule", 4, "monthly")]
+        assert [(r.trigger, r.people, r.cadence, r.repeats) for r in made] == [("schedule", 5, "monthly", 0)]
 
-        # the demo's seed: the roulette on (every two weeks), people opted in, this fortnight's round made
+        # the demo's seed: the roulette on (every two weeks), people opted in, this fortnight's round made;
+        # the same five again cannot avoid a repeat (a trio and a pair met: no three of them are all new to
+        # each other), and the fewest is one
         programme = db.session.scalar(sa.select(Programme))
-        round_id = coffee.seed_example(db.session, programme.id, [people[f"s{i}"] for i in range(1, 7)])
+        round_id = coffee.seed_example(db.session, programme.id, [people[f"s{i}"] for i in range(1, 6)])
         db.session.commit()
         assert db.session.scalar(sa.select(CoffeeSettings.cadence)) == "fortnightly"
-        assert len(db.session.scalars(sa.select(CoffeeMember).where(CoffeeMember.round_id == round_id)).all()) == 6
+        assert len(db.session.scalars(sa.select(CoffeeMember).where(CoffeeMember.round_id == round_id)).all()) == 5
+        again = db.session.get(CoffeeRound, round_id)
+        assert (again.repeats, again.optimal) == (1, True)
+    page = text_of(get(browsers["trainer"], tool, f"/coffee/rounds/{round_id}"))
+    assert "1 pair had met before: no grouping without a repeat was possible, this is the fewest." in page and page.count("had met before.") == 1
