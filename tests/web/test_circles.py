@@ -166,3 +166,14 @@ def test_forming_circles_from_a_small_pool_over_http(app, platform, tool):
     listed = text_of(get(trainer, tool, "/circles"))
     assert "Peer circle 1" in listed
     assert f"{len(seen)} people already in a circle of the programme are left out." in text_of(get(trainer, tool, "/circles/form"))
+    # the demo's example: an advisory board of four with its first meeting and everyone's commitment
+    from plugin.models import Programme
+    from plugin.services.circles import seed_example
+
+    with app.app_context():
+        example = seed_example(db.session, db.session.scalar(sa.select(Programme.id)), [by["p0"], by["p2"], by["p3"], by["p6"]])
+        db.session.commit()
+        example_id = example.id
+    page = text_of(get(trainer, tool, f"/circles/{example_id}"))
+    assert "Advisory board" in page and "Meeting 1," in page and "Pool Person 02 (chairs the next meeting)" in page
+    assert page.count("will try one new online tool") >= 4 and "Next meetings" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
@@ -70,7 +71,7 @@ def publish(proposal_id: int) -> Response:
     except RuleViolation as exc:
         return _refused(proposal_id, exc)
     db.session.commit()
-    flash(_("%(count)s circles are published. Their members find them under Circles.", count=len(made)))
+    flash(ngettext("%(num)d circle is published. Its members find it under Circles.", "%(num)d circles are published. Their members find them under Circles.", len(made)))
     return redirect(url_for("circles.index"), code=303)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Optional
@@ -74,5 +75,5 @@ def review(circle_id: int, meeting_id: int) -> Response:
         errors[exc.field or "outcome"] = message_of(exc)
         return page(400)
     db.session.commit()
-    flash(_("%(count)s commitments reviewed.", count=count))
+    flash(ngettext("%(num)d commitment reviewed.", "%(num)d commitments reviewed.", count))
     return redirect(url_for("circles.circle", circle_id=circle_id), code=303)
