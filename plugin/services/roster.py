@@ -27,7 +27,7 @@ from plugin.services.programmes import LANGUAGES, require_trainer, timezones
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 5000
-CSV_COLUMNS = ("user_id", "name", "email", "side", "languages", "capacity", "department", "manager_user_id", "timezone")
+CSV_COLUMNS = ("user_id", "name", "email", "side", "languages", "capacity", "department", "manager_user_id", "timezone", "region")
 _SIDES = {
     "digital_mentor": Side.DIGITAL_MENTOR, "digital": Side.DIGITAL_MENTOR, "digitale mentor": Side.DIGITAL_MENTOR,
     "senior_expert": Side.SENIOR_EXPERT, "expert": Side.SENIOR_EXPERT, "senior expert": Side.SENIOR_EXPERT,
@@ -178,6 +178,7 @@ class _Row:
     department: str | None
     manager: str | None
     timezone: str | None
+    region: str | None = None
 
 
 def _parse(text: str, max_capacity: int) -> list[_Row]:
@@ -238,13 +239,13 @@ def _parse(text: str, max_capacity: int) -> list[_Row]:
         timezone = cell.get("timezone") or None
         if timezone and timezone not in timezones():
             errors.append(f"unknown time zone {timezone}")
-        if len(cell.get("name", "")) > 255 or len(cell.get("department", "")) > 120:
-            errors.append("name (255) or department (120 characters) is too long")
+        if len(cell.get("name", "")) > 255 or len(cell.get("department", "")) > 120 or len(cell.get("region", "")) > 120:
+            errors.append("name (255), department or region (120 characters) is too long")
         if errors:
             problems.append(CsvProblem(line, "; ".join(errors)))
             continue
         seen[user_id] = line
-        rows.append(_Row(line, user_id, cell.get("name") or None, email, side, languages, capacity, cell.get("department") or None, cell.get("manager_user_id") or None, timezone))
+        rows.append(_Row(line, user_id, cell.get("name") or None, email, side, languages, capacity, cell.get("department") or None, cell.get("manager_user_id") or None, timezone, cell.get("region") or None))
     return rows if not problems else _raise(problems)
 
 
@@ -300,7 +301,7 @@ def import_csv(session: Session, actor: Actor, programme: Programme, data: bytes
             row.languages = r.languages
         if r.capacity is not None:
             row.capacity = r.capacity
-        for name, value in (("department", r.department), ("timezone", r.timezone)):
+        for name, value in (("department", r.department), ("timezone", r.timezone), ("region", r.region)):
             if value:
                 setattr(row, name, value)
         if r.manager:

@@ -122,7 +122,7 @@ def test_refused_input_writes_nothing(app, platform, tool):
 
 def test_forming_circles_from_a_small_pool_over_http(app, platform, tool):
     from plugin.extensions import db
-    from plugin.models import Circle, CircleMember, CircleProposal, Participant
+    from plugin.models import Circle, CircleMember, CircleProposal, Participant, Person
 
     browsers, person = people(app, platform, tool, {"rhea": "Rhea Region"})
     trainer = browsers["trainer"]
@@ -137,7 +137,10 @@ def test_forming_circles_from_a_small_pool_over_http(app, platform, tool):
         for k in range(14)
     ]  # fmt: skip
     by = seed_participants(app, pool)
+    csv_text = "user_id,name,side,languages,department,region\nimported,Ivo Imported,senior_expert,en,Sales,Flanders\n"
+    post(trainer, tool, "/programme/roster/import", files={"file": ("people.csv", csv_text.encode(), "text/csv")}, token_from="/programme/roster/import")
     with app.app_context():
+        assert db.session.scalar(sa.select(Participant.region).join(Person, Person.id == Participant.person_id).where(Person.subject == "imported")) == "Flanders"
         for k, row in enumerate(db.session.scalars(sa.select(Participant).where(Participant.person_id.in_(list(by.values()))).order_by(Participant.person_id))):
             row.department, row.region = f"Dept {k % 3}", ("North", "South", "East", "West")[k % 4]
         db.session.commit()
