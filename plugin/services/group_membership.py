@@ -45,11 +45,14 @@ def _active(view: GroupAccess) -> None:
 def join(session: Session, actor: Actor, group_id: int) -> str:
     """Join an open group (``member``) or ask to join a closed one (``pending``).
 
-    :raise NotFound: a private group the actor was not invited to.  :raise NotAllowed: already in it, or a trainer.
+    :raise NotFound: a private group the actor was not invited to.  :raise NotAllowed: already in it, a trainer, or
+        no participant of the programme.
     :raise RuleViolation: the group is full, or a request is waiting already.
     """
     view = access(session, actor, group_id, lock=True)
     _active(view)
+    if session.scalar(sa.select(Participant.id).where(Participant.programme_id == view.programme_id, Participant.person_id == actor.person_id)) is None:
+        raise NotAllowed("join the programme (your profile) before joining its groups")
     outcome = join_outcome(view.kind, view.standing, len(view.member_ids), view.capacity)
     _set(session, view, actor.person_id, outcome)
     return outcome

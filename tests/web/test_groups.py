@@ -150,3 +150,45 @@ def test_the_demo_example_group(app, platform, tool):
         gid = group.id
     page = text_of(get(w.browsers["j1"], tool, f"/groups/{gid}"))
     assert "Digital basics circle" in page and "Jip Junior" in page and "0 of 4 objectives" in page
+
+
+def test_two_people_taking_the_last_place_at_once_leave_one_member(app, platform, tool):
+    """The group row is locked while a place is taken: of two simultaneous joins for the last place one wins."""
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    from plugin.domain.groups import NewGroup
+    from plugin.extensions import db
+    from plugin.models import GroupMember
+    from plugin.services import group_membership, groups
+
+    w = world(app, platform, tool, keys=("trainer", "mentor", "j1", "j2"), groups=False)
+    with app.app_context():
+        gid = groups.create(db.session, w.actor("trainer"), app.extensions["tandem_catalogue"], NewGroup("Last seat", "", "open", 1, (MODULE,)), w.person["mentor"])
+        db.session.commit()
+        factory = sessionmaker(bind=db.engine)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def join(key: str) -> None:
+        session = factory()
+        try:
+            start.wait()
+            group_membership.join(session, w.actor(key), gid)
+            session.commit()
+            outcomes.append("joined")
+        except Exception as exc:  # noqa: BLE001 - the loser is refused: full, or the database's lock
+            session.rollback()
+            outcomes.append(type(exc).__name__)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=join, args=(key,)) for key in ("j1", "j2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes).count("joined") == 1, outcomes
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupMember).where(GroupMember.group_id == gid, GroupMember.status == "member")) == 1
