@@ -111,6 +111,8 @@ def leave(session: Session, actor: Actor, group_id: int) -> None:
     :raise NotAllowed: not a member.  :raise RuleViolation: the mentor (a trainer names another mentor first).
     """
     view = access(session, actor, group_id, lock=True)
+    if view.focused:
+        raise NotAllowed("a focused mentoring ends in the mentor network")
     if view.is_mentor:
         raise RuleViolation("The mentor cannot leave the group.", "mentor")
     if view.standing.value != MEMBER and view.standing.value != PENDING:

@@ -260,7 +260,7 @@ def calendar_entries(session: Session, person_id: int, course_id: int) -> list[T
     out = []
     for row, name, group_id in rows:
         start = row.starts_at if row.starts_at.tzinfo else row.starts_at.replace(tzinfo=utcnow().tzinfo)
-        out.append(TimedEntry(f"group-{group_id}-session-{row.id}@tandem", "group_session", start, start + timedelta(minutes=row.minutes), name, row.agenda or "", url=f"/groups/{group_id}/sessions/{row.id}"))
+        out.append(TimedEntry(f"group-{group_id}-session-{row.id}@tandem", "group_session", start, start + timedelta(minutes=row.minutes), name, row.agenda or ""))
     return out
 
 
