@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from flask import Blueprint, Response, current_app, make_response, render_template
 from flask_babel import get_locale
@@ -19,7 +21,7 @@ bp = Blueprint("circles", __name__)
 
 CADENCES = {"weekly": _l("Weekly"), "biweekly": _l("Every two weeks"), "monthly": _l("Monthly")}
 OUTCOMES = {"done": _l("Done"), "partly": _l("Partly"), "not_done": _l("Not done")}
-SIDES = {"digital_mentor": _l("Digital mentors"), "senior_expert": _l("Senior experts")}
+SIDE = {"digital_mentor": _l("Digital mentor"), "senior_expert": _l("Senior expert")}
 
 #: the services' plain English refusals, in the page language
 MESSAGES = {
@@ -95,7 +97,12 @@ def circle_time(moment: datetime | None, zone: str = "UTC") -> str:
 
 @bp.app_context_processor
 def circle_labels() -> dict:
-    return {"circle_cadences": CADENCES, "circle_outcomes": OUTCOMES, "circle_sides": SIDES}
+    return {"circle_cadences": CADENCES, "circle_outcomes": OUTCOMES, "circle_side": SIDE, "language_names": language_names}
+
+
+def language_names(codes: Sequence[str]) -> str:
+    """Language codes as names in the page language: "English, Dutch"."""
+    return ", ".join(Locale(code).get_display_name(language()) or code for code in codes)
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> Response:
