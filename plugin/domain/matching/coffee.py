@@ -12,10 +12,10 @@ An exact solver (OR-Tools CP-SAT) over the complete graph of the round's people,
 Stage 1 is exact: when a grouping without repeats exists its bound (0) proves it at once; otherwise the
 solver proves the fewest repeats within ``time_limit`` (``Round.optimal`` says whether it did).
 
-The model: ``x[a, b]`` a pair; for an odd count ``u[c]`` the person who joins a pair, ``t[a, b]`` the pair
-they join, and ``g[c, v]`` = ``u[c]`` and ``v`` in that pair, which carries the trio's two further pairs'
-repeats and preferences. Everyone is in exactly one pair or is the one third person, so the round has
-``n // 2`` groups, exactly one of them a trio when ``n`` is odd.
+The model: ``x[a, b]``, the two are in one group; for an odd count ``trio[p]``, p is in the trio (exactly
+three are). Everyone outside the trio is in exactly one pair, everyone in it is linked to the two others
+(its three pairs), and no pair crosses the trio's edge; so the round has ``n // 2`` groups, exactly one of
+them a trio when ``n`` is odd, and each pair inside a group (the trio's three included) counts once.
 """
 
 from __future__ import annotations
@@ -99,46 +99,37 @@ def pair_round(
             at[q.id].append((p.id, q.id))
             weigh(p, q, var)
     odd = n % 2 == 1
-    u: dict[int, cp_model.IntVar] = {}
-    t: dict[tuple[int, int], cp_model.IntVar] = {}
+    trio: dict[int, cp_model.IntVar] = {}
     if odd:
-        u = {p.id: model.new_bool_var(f"u{p.id}") for p in order}
-        t = {e: model.new_bool_var(f"t{e[0]}_{e[1]}") for e in x}
-        model.add_exactly_one(u.values())
-        model.add_exactly_one(t.values())
-        for e in x:
-            model.add_implication(t[e], x[e])
-        in_pair = {}
-        for v in order:
-            in_pair[v.id] = model.new_bool_var(f"s{v.id}")
-            model.add(in_pair[v.id] == sum(t[e] for e in at[v.id]))
-        for c in order:
-            for v in order:
-                if c.id != v.id:
-                    g = model.new_bool_var(f"g{c.id}_{v.id}")
-                    model.add_bool_and([u[c.id], in_pair[v.id]]).only_enforce_if(g)
-                    model.add_bool_or([u[c.id].negated(), in_pair[v.id].negated()]).only_enforce_if(g.negated())
-                    weigh(c, v, g)
+        trio = {p.id: model.new_bool_var(f"t{p.id}") for p in order}
+        model.add(sum(trio.values()) == 3)
+        for (a, b), var in x.items():
+            model.add(trio[a] == trio[b]).only_enforce_if(var)  # a pair is inside the trio or outside it
+            model.add_bool_or([trio[a].negated(), trio[b].negated(), var])  # the trio's three are all linked
     for p in order:
-        model.add(sum(x[e] for e in at[p.id]) + (u[p.id] if odd else 0) == 1)
+        model.add(sum(x[e] for e in at[p.id]) == (1 + trio[p.id] if odd else 1))
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = rng.randint(0, 2**30)
-    # 1. as few repeats as possible (0 when possible: then the bound proves it at once)
-    solver.parameters.max_time_in_seconds = time_limit
+    variables = (*x.values(), *trio.values())
+    # 1. as few repeats as possible (0 when possible: then the bound proves it at once); with no pair
+    #    who met, any grouping has none: the people in order (the last three the trio)
+    proven, fewest = True, 0
     if repeats:
+        solver.parameters.max_time_in_seconds = time_limit
         model.minimize(sum(repeats))
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"the coffee round found no grouping: {solver.status_name(status)}")
-    proven = status == cp_model.OPTIMAL
-    variables = (*x.values(), *u.values(), *t.values())
-    chosen = {var.index: solver.value(var) for var in variables}
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise RuntimeError(f"the coffee round found no grouping: {solver.status_name(status)}")
+        proven, fewest = status == cp_model.OPTIMAL, round(solver.objective_value)
+        chosen = {var.index: solver.value(var) for var in variables}
+    else:
+        chosen = _in_order(x, trio, [p.id for p in order])
     # 2. the most preferred grouping with no more repeats, within the time given to it
     if preference:
         if repeats:
-            model.add(sum(repeats) <= round(solver.objective_value))
+            model.add(sum(repeats) <= fewest)
         for var in variables:
             model.add_hint(var, chosen[var.index])
         model.maximize(sum(preference))
@@ -146,13 +137,25 @@ def pair_round(
         if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {var.index: solver.value(var) for var in variables}
     pairs = [e for e in x if chosen[x[e].index]]
-    groups = [list(e) for e in pairs]
+    groups = [list(e) for e in pairs if not (odd and chosen[trio[e[0]].index])]
     if odd:
-        third = next(c for c in u if chosen[u[c].index])
-        joined = next(e for e in pairs if chosen[t[e].index])
-        groups[pairs.index(joined)].append(third)
+        groups.append([p for p in trio if chosen[trio[p].index]])
     result = sorted(tuple(sorted(g)) for g in groups)
     return Round(tuple(result), _repeats_of(result, met), proven)
+
+
+def _in_order(x: dict, trio: dict, ids: list[int]) -> dict[int, int]:
+    """The variables' values for the grouping of ``ids`` in order: pairs, the last three a trio when odd."""
+    chosen = {var.index: 0 for var in (*x.values(), *trio.values())}
+    cut = len(ids) - 3 if trio else len(ids)
+    groups = [ids[i : i + 2] for i in range(0, cut, 2)] + ([ids[cut:]] if trio else [])
+    for group in groups:
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                chosen[x[a, b].index] = 1
+    for p in ids[cut:] if trio else ():
+        chosen[trio[p].index] = 1
+    return chosen
 
 
 def _repeats_of(groups: Sequence[Sequence[int]], met: Collection[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
