@@ -1,10 +1,9 @@
 """Coffee roulette rounds: pair everyone opted in with someone they have not met (one trio when the count is odd).
 
-An exact solver (OR-Tools CP-SAT) over the complete graph of the round's people, minimising, in this order:
+An exact solver (OR-Tools CP-SAT) over the complete graph of the round's people, in two stages:
 
-1. the number of *repeats*: pairs inside a group who have met before (in a coffee or a tandem); the
-   weight of one repeat exceeds every preference of the whole round together, so a repeat is chosen only
-   when no grouping without it exists, and then as few as possible;
+1. the fewest *repeats*: pairs inside a group who have met before (in a coffee or a tandem), so a repeat
+   is chosen only when no grouping without it exists, and then as few as possible;
 2. then, among the groupings with that fewest number, the most preferred: the other side (``SIDE``) and
    another department (``DEPARTMENT``) per pair in a group, the best found in ``preference_limit``
    seconds (a preference, not a rule: the bound of this stage is not always proven).
