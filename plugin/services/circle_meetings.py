@@ -126,7 +126,7 @@ def record(session: Session, actor: Actor, circle_id: int, new: NewMeeting, now:
     rules.check_held(held_at, now or utcnow(), view.last_held_at)
     agenda = rules.text(new.agenda, rules.AGENDA_MAX, "agenda")
     notes = rules.text(new.notes, rules.NOTES_MAX, "notes")
-    row = CircleMeeting(circle_id=view.id, seq=view.held + 1, held_at=held_at, chair_person_id=view.next_chair, agenda=agenda, notes=notes, recorded_by=actor.person_id)
+    row = CircleMeeting(circle_id=view.id, seq=view.held + 1, held_at=held_at.astimezone(ZoneInfo("UTC")), chair_person_id=view.next_chair, agenda=agenda, notes=notes, recorded_by=actor.person_id)
     session.add(row)
     session.flush()
     return row.id

@@ -248,7 +248,8 @@ def _starts(session: Session, programme_id: int, person_id: int, day: date | Non
     rules.first_meeting(day, now)
     if day is None:
         return None
-    return datetime.combine(day, at or time(9, 0), tzinfo=ZoneInfo(zone_of(session, programme_id, person_id)))
+    # stored in UTC: SQLite keeps no offset, and every read takes a naive time as UTC
+    return datetime.combine(day, at or time(9, 0), tzinfo=ZoneInfo(zone_of(session, programme_id, person_id))).astimezone(ZoneInfo("UTC"))
 
 
 def add_circle(session: Session, programme: Programme, created_by: int, name: str, purpose: str, cadence: rules.Cadence, members: Sequence[int], *,

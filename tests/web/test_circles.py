@@ -5,7 +5,8 @@ from a small pool over HTTP, published, every hard rule holding."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -72,12 +73,15 @@ def test_three_meetings_with_the_chair_rotating_and_the_follow_through_rate(app,
     assert "Meeting 1: Cis Claes will try one online tool — Not done : No time this month" in page  # Cis's history
     assert "Meeting 2: Bob Brouwer will write a post — Not done : Next time" in page
     assert "Meeting 3," in page and "Chair: Cis Claes" in page
+    assert "6:00 PM (Europe/Amsterdam)" in page  # recorded at 18:00 by a member in Amsterdam, read in their zone
     with app.app_context():
         from plugin.extensions import db
 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CircleMeeting)) == 3
         assert db.session.get(Circle, cid).name == "Digital board"
-    assert "The circle's follow-through rate: 58%" in text_of(get(trainer, tool, base))
+    seen_by_trainer = text_of(get(trainer, tool, base))
+    in_utc = datetime.combine(days_ago(1), time(18), ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
+    assert "The circle's follow-through rate: 58%" in seen_by_trainer and f"{in_utc.hour - 12}:00 PM (UTC)" in seen_by_trainer  # the trainer's zone
 
     # Dirk leaves: the rotation goes on without him (meeting 4 is chaired by order[3 mod 3] = Ann)
     post(browsers["dirk"], tool, f"{base}/members/{person['dirk']}/leave", {}, token_from=base)
