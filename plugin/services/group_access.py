@@ -93,6 +93,9 @@ def access(session: Session, actor: Actor, group_id: int, *, lock: bool = False)
     :raise NotFound: no such group for this actor: another organisation or course, or a private or
         focused group the actor has no place in.
     """
+    if lock and session.get_bind().dialect.name != "postgresql":
+        # SQLite has no row locks: a (no-op) write takes the database's write lock until the transaction ends
+        session.execute(sa.update(Group).where(Group.id == group_id).values(status=Group.status).execution_options(synchronize_session=False))
     query = sa.select(Group, Programme.course_id).join(Programme, Programme.id == Group.programme_id).where(Group.id == group_id, Group.organisation_id == actor.organisation_id)
     row = session.execute(query.with_for_update(of=Group) if lock else query).one_or_none()
     if row is None:
