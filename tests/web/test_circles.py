@@ -52,6 +52,10 @@ def test_three_meetings_with_the_chair_rotating_and_the_follow_through_rate(app,
     assert "Ann Aalders at meeting 1" in text_of(get(browsers["bob"], tool, review))
     outcomes = {person["ann"]: "done", person["bob"]: "partly", person["cis"]: "not_done", person["dirk"]: "done"}
     post(browsers["bob"], tool, review, {"outcome-" + str(open_[person["ann"]]): "sometimes"}, status=400, token_from=review)  # unknown outcome: nothing written
+    post(browsers["bob"], tool, review, {f"outcome-{open_[person['ann']]}": "done", f"comment-{open_[person['ann']]}": "c" * 1001}, status=400, token_from=review)
+    post(browsers["bob"], tool, review, {f"comment-{open_[person['ann']]}": "a comment without an outcome"}, status=400, token_from=review)
+    post(browsers["bob"], tool, review, {"outcome-2147483000": "done"}, status=400, token_from=review)  # not an open commitment here
+    get(browsers["bob"], tool, f"{base}/meetings/{m2 + 1000}/review", 404)
     assert _count(app, CircleCommitment) == 4 and len(commitment_ids(app, cid)) == 4
     data = {f"outcome-{open_[p]}": o for p, o in outcomes.items()} | {f"comment-{open_[person['cis']]}": "No time this month"}
     post(browsers["bob"], tool, review, data, token_from=review)
