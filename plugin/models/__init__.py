@@ -19,8 +19,6 @@ __all__ = [
     "ChainHead",
     "CohortPlan",
     "Evidence",
-    "Group",
-    "GroupMember",
     "MentoringSession",
     "Placement",
     "Plan",
