@@ -35,6 +35,7 @@ class ItemKind(enum.StrEnum):
     MODULE = "module"
     SESSION = "session"
     CHECKIN = "checkin"  # a trainer check-in with the tandem
+    FOLLOWUP = "followup"  # a follow-up action of an event one member attended (plugin.domain.events)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ class ModuleTarget:
 
 @dataclass(frozen=True)
 class PlanItem:
-    """A module due date, a planned session or a trainer check-in. ``key``: ``module:<slug>``, ``session:3``, ``checkin:1``."""
+    """A module due date, a planned session, a trainer check-in or an event's follow-up. ``key``: ``module:<slug>``,
+    ``session:3``, ``checkin:1``, ``followup:12``; a follow-up has its ``text``, and ``confirm_by`` when only that
+    person (the attendee's partner) may mark it done."""
 
     key: str
     kind: ItemKind
@@ -94,6 +97,8 @@ class PlanItem:
     module_slug: str | None = None
     duration_minutes: int | None = None
     done_on: date | None = None
+    text: str | None = None
+    confirm_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,8 @@ def mark_done(plan: Plan, item_key: str, on: date, actor_id: int, at: datetime) 
     item = plan.item(item_key)
     if item.done_on is not None:
         raise RuleViolation("This item is already done.", "done_on")
+    if item.confirm_by is not None and actor_id != item.confirm_by:
+        raise RuleViolation("Only the partner of the person who attended confirms this follow-up is done.", "confirm_by")
     if on < plan.start:
         raise RuleViolation(f"The date cannot be before the plan starts ({plan.start.isoformat()}).", "done_on")
     return _with(plan, replace(item, done_on=on), Change(item_key, "done_on", None, on, actor_id, _aware(at)))
@@ -233,6 +240,18 @@ def add_module(plan: Plan, target: ModuleTarget, actor_id: int, at: datetime) ->
         RuleViolation: the module is already in the plan, or the target is out of range.
     """
     item = _module_item(plan.start, target, {i.module_slug for i in plan.items})
+    change = Change(item.key, "added", None, item.due, actor_id, _aware(at))
+    return replace(plan, items=(*plan.items, item), history=(*plan.history, change))
+
+
+def add_item(plan: Plan, item: PlanItem, actor_id: int, at: datetime) -> Plan:
+    """Add an item made elsewhere (an event's follow-up) to a running plan, with its history entry.
+
+    Raises:
+        RuleViolation: the plan has an item with that key already.
+    """
+    if any(i.key == item.key for i in plan.items):
+        raise RuleViolation(f"This plan has an item {item.key} already.", "plan")
     change = Change(item.key, "added", None, item.due, actor_id, _aware(at))
     return replace(plan, items=(*plan.items, item), history=(*plan.history, change))
 

@@ -192,6 +192,7 @@ class ScoreOutbox(Base):
     #: what the score is for: a tandem's or a group's module (or, see the events capability, an event)
     tandem_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tandems.id"), index=True)
     group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
+    event_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("events.id"), index=True)
     placement_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("placements.id"), index=True)
     person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"))
     score_given: so.Mapped[int]

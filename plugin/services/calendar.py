@@ -130,6 +130,8 @@ def content(session: Session, token: str) -> FeedContent:
     events = []
     for tandem_id, plan in sorted(plans_of(session, list(partners)).items()):
         for item in plan.by_date:
+            if item.kind is ItemKind.FOLLOWUP:  # an event's follow-up: a due date, not an appointment
+                continue
             events.append(
                 Event(
                     f"tandem-{tandem_id}-{item.key.replace(':', '-')}@tandem",

@@ -47,7 +47,7 @@ def from_row(row: Plan) -> domain.Plan:
     """The stored plan as the domain value."""
     items = tuple(
         domain.PlanItem(
-            i["key"], domain.ItemKind(i["kind"]), date.fromisoformat(i["due"]), i.get("module_slug"), i.get("duration_minutes"), _day(i.get("done_on"))
+            i["key"], domain.ItemKind(i["kind"]), date.fromisoformat(i["due"]), i.get("module_slug"), i.get("duration_minutes"), _day(i.get("done_on")), i.get("text"), i.get("confirm_by")
         )
         for i in row.items or ()
     )
@@ -58,11 +58,13 @@ def from_row(row: Plan) -> domain.Plan:
     return domain.Plan(row.template, row.start, items, history)
 
 
+def _item(i: domain.PlanItem) -> dict[str, Any]:
+    stored = {"key": i.key, "kind": i.kind.value, "due": _iso(i.due), "module_slug": i.module_slug, "duration_minutes": i.duration_minutes, "done_on": _iso(i.done_on)}
+    return stored | {k: v for k, v in (("text", i.text), ("confirm_by", i.confirm_by)) if v is not None}
+
+
 def _store(row: Plan, plan: domain.Plan) -> None:
-    row.items = [
-        {"key": i.key, "kind": i.kind.value, "due": _iso(i.due), "module_slug": i.module_slug, "duration_minutes": i.duration_minutes, "done_on": _iso(i.done_on)}
-        for i in plan.items
-    ]
+    row.items = [_item(i) for i in plan.items]
     row.history = [
         {"item_key": c.item_key, "what": c.what, "old": _iso(c.old), "new": _iso(c.new), "actor_id": c.actor_id, "at": _iso(c.at), "reason": c.reason}
         for c in plan.history
@@ -80,6 +82,17 @@ def plans_of(session: Session, tandem_ids: Sequence[int]) -> dict[int, domain.Pl
     if not tandem_ids:
         return {}
     return {row.tandem_id: from_row(row) for row in session.scalars(sa.select(Plan).where(Plan.tandem_id.in_(tandem_ids)))}
+
+
+def add_item(session: Session, tandem_id: int, item: domain.PlanItem, actor_id: int, at: datetime) -> bool:
+    """Add an item made elsewhere (an event's follow-up) to the tandem's plan, with history; False when the
+    tandem has no plan yet. No access check: for callers that checked (the plan row is locked)."""
+    row = session.scalar(sa.select(Plan).where(Plan.tandem_id == tandem_id).with_for_update())
+    if row is None:
+        return False
+    _store(row, domain.add_item(from_row(row), item, actor_id, at))
+    session.flush()
+    return True
 
 
 # ---------------------------------------------------------------- use cases

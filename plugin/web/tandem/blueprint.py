@@ -75,6 +75,8 @@ def item_label(item: PlanItem) -> str:
         return _("Session %(number)s", number=number)
     if item.kind is ItemKind.CHECKIN:
         return _("Check-in with the trainer %(number)s", number=number)
+    if item.kind is ItemKind.FOLLOWUP:
+        return _("Follow-up of an event: %(text)s", text=item.text or "")
     return _("Module complete: %(title)s", title=module_title(item.module_slug))
 
 
