@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, redirect, request
 from werkzeug.serving import make_server
 
@@ -63,9 +64,10 @@ def lms_app(platform: TestPlatform, tandem_url: str) -> Flask:
   <ul>{buttons}
   <li><a class="launch" target="tandem" href="/deep-link?locale={locale}">Add Tandem modules (deep linking, as the trainer)</a></li>
   </ul>
-  <p>Try it: launch as the digital mentor and as the senior expert and fill in <em>My profile and needs map</em>
-  (its quick start fills it in a minute); then launch as the trainer: twenty more participants are ready, so
-  matching pairs everyone at once.</p>
+  <p>Try it: launch as the trainer: twenty-two participants (the digital mentor and the senior expert
+  among them) have profiles, so matching pairs everyone at once. Beyond pairs, the course already has
+  an open group, an advisory board (a peer circle), a coffee round, a masterclass with a waiting list and a
+  focused mentoring: follow the links under <em>Beyond your tandem</em>.</p>
   <p>Tandem runs at <code>{html.escape(tandem_url)}</code>; this LMS is an LTI 1.3 platform (lti1p3platform) registered with it.</p>
 </nav>
 <main><iframe name="tandem" title="Tandem" src="about:blank"></iframe></main>
@@ -108,8 +110,6 @@ COHORT = [
 def seed_demo(instance: str, database_url: str, issuer: str) -> None:
     """Create the demo course's programme and cohort once (profiles, needs maps, a reporting line, wishes)."""
     import random
-
-    import sqlalchemy as sa
 
     from plugin import create_app
     from plugin.domain.matching import DIGITAL_COMPETENCES, EXPERTISE_COMPETENCES
@@ -154,7 +154,50 @@ def seed_demo(instance: str, database_url: str, issuer: str) -> None:
                     wishes=[people[11][0].id] if i == 0 else [], vetoes=[], profile_saved_at=utcnow(),
                 )
             )  # fmt: skip
+        seed_formats(db.session, programme, people, issuer)
         db.session.commit()
+
+
+def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN001
+    """One of each format beyond the pair, so a newcomer sees them at once: the two learner personas get a
+    profile; Els mentors an open group with Daan in it and sits on an advisory board (a peer circle); a coffee round; a
+    masterclass with a waiting list; a focused mentoring for Daan from the mentor network."""
+    from plugin.domain.errors import RuleViolation
+    from plugin.models import Membership, Participant, Person
+    from plugin.models.base import utcnow
+    from plugin.services import circles, coffee, events, groups, network
+
+    made = {}
+    for key, side, needs in (
+        ("digital", "digital_mentor", {"digcomp:1.1": {"offer": 7}, "digcomp:2.4": {"offer": 8}, "digcomp:3.1": {"offer": 6}, "entrecomp:2.5": {"want": 5, "current": 1}, "lifecomp:S2": {"want": 4}}),
+        ("expert", "senior_expert", {"entrecomp:2.5": {"offer": 8}, "lifecomp:S2": {"offer": 7}, "entrecomp:3.3": {"offer": 6}, "digcomp:2.4": {"want": 5}, "digcomp:1.1": {"want": 4, "current": 1}}),
+        ("trainer", None, None),
+    ):
+        persona = PERSONAS[key]
+        person = Person(organisation_id=programme.organisation_id, issuer=issuer, subject=persona["user_id"], name=persona["name"], email=persona["email"])
+        session.add(person)
+        session.flush()
+        session.add(Membership(person_id=person.id, course_id=programme.course_id, role="trainer" if side is None else "participant"))
+        if side is not None:
+            session.add(Participant(programme_id=programme.id, person_id=person.id, side=side, source="csv", languages=["nl", "en"], capacity=1, needs=needs, goals="", timezone="Europe/Amsterdam", cadence="monthly", profile_saved_at=utcnow()))
+        made[key] = person
+    session.flush()
+    digital = [p.id for p, s in people if s == "digital_mentor"]
+    expert = [p.id for p, s in people if s == "senior_expert"]
+    dutch = {pid for pid, langs in session.execute(sa.select(Participant.person_id, Participant.languages).where(Participant.programme_id == programme.id)) if "nl" in (langs or [])}
+    managed = {p.id for p, _s in people[1:3]} | {people[10][0].id}  # Henk and the two he manages stay out of the board
+    daan, els, tessa = made["digital"].id, made["expert"].id, made["trainer"].id
+    groups.seed_example(session, programme.id, els, [daan, digital[0], digital[3]], name="Digital skills for the board", kind="open")
+    board = [els, *[pid for pid in [*digital[4:8], *expert[1:6]] if pid in dutch and pid not in managed][:5]]
+    circles.seed_example(session, programme.id, board)
+    coffee.seed_example(session, programme.id, [daan, els, *digital[7:10], *expert[6:10]])
+    events.seed_example(session, programme.id, tessa, [daan, *digital[:6], *expert[:6]])
+    for competence in ("lifecomp:S2", "entrecomp:2.5"):
+        try:
+            network.seed_example(session, programme.id, daan, expert[3], competence)
+            break
+        except RuleViolation:
+            continue
 
 
 def main() -> None:

@@ -122,8 +122,11 @@ def record(session: Session, actor: Actor, circle_id: int, new: NewMeeting, now:
         raise RuleViolation("The circle has no members.", "held_on")
     if new.held_on is None:
         raise RuleViolation("Give the date of the meeting.", "held_on")
+    moment = now or utcnow()
     held_at = datetime.combine(new.held_on, new.at or time(9, 0), tzinfo=ZoneInfo(view.zone))
-    rules.check_held(held_at, now or utcnow(), view.last_held_at)
+    if new.at is None and held_at > moment and held_at.date() == moment.astimezone(ZoneInfo(view.zone)).date():
+        held_at = moment  # a meeting of today without a time: it took place by now, not at 09:00 still to come
+    rules.check_held(held_at, moment, view.last_held_at)
     agenda = rules.text(new.agenda, rules.AGENDA_MAX, "agenda")
     notes = rules.text(new.notes, rules.NOTES_MAX, "notes")
     row = CircleMeeting(circle_id=view.id, seq=view.held + 1, held_at=held_at.astimezone(ZoneInfo("UTC")), chair_person_id=view.next_chair, agenda=agenda, notes=notes, recorded_by=actor.person_id)
