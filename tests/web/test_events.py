@@ -126,7 +126,9 @@ def test_waiting_list_attendance_to_the_gradebook_follow_ups_in_plans_and_the_fe
         added = [h for h in plan.history if h["what"] == "added"]
         keys = {i["key"]: i for i in plan.items if i["kind"] == "followup"}
     assert len(keys) == 4 and len(added) == 4 and {h["actor_id"] for h in added} == {person["trainer"]}
-    p2_index = events.index(*_as(app, others["p2"]))
+    with app.app_context():
+        p2_index = events.index(db.session, actor(app, others["p2"]), utcnow())
+        db.session.rollback()
     assert [f.text for f in p2_index.followups] == ["Try one hybrid meeting format with your team", "Show your partner the new meeting notes"]
     assert all(f.tandem_id is None for f in p2_index.followups)
 
@@ -151,15 +153,6 @@ def _outbox_states(app, event_id: int) -> list[str]:
 
     with app.app_context():
         return list(db.session.scalars(sa.select(ScoreOutbox.status).where(ScoreOutbox.event_id == event_id)))
-
-
-def _as(app, person_id: int):
-    from plugin.extensions import db
-    from plugin.models.base import utcnow
-
-    ctx = app.app_context()
-    ctx.push()
-    return db.session, actor(app, person_id), utcnow()
 
 
 def test_two_people_at_once_for_the_last_seat_get_one_seat_and_one_place_waiting(app):
