@@ -1,8 +1,9 @@
-"""A person's own data, for them to download: profile, memberships, programme profiles, tandems with their
-agreements, plans and sessions (shared notes), and *their own* private notes and reflections only.
+"""A person's own data, for them to download (GDPR access): profile, memberships, programme profiles, tandems
+with their agreements, plans and sessions (shared notes), and *their own* private notes and reflections only;
+then their groups and focused mentorings, circles, coffee matches and events (``personal_export_formats``).
 
-The partner's private notes and reflections are never part of it, nor is anything of people outside
-the person's tandems.
+The partner's (or another member's) private notes, reflections, commitments and feedback are never part of
+it; of other people it holds only the names of those the person works with.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sqlalchemy.orm import Session
 from plugin.domain.agreements import Principle
 from plugin.models import Agreement, Course, MentoringSession, Membership, Participant, Person, Plan, PrivateNote, Reflection, Tandem
 from plugin.models.base import utcnow
+from plugin.services import personal_export_formats as formats
 from plugin.services.launches import Actor
 
-FORMAT = "tandem-personal-export/1"
+FORMAT = "tandem-personal-export/2"
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -37,6 +39,7 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
     tandems = session.scalars(
         sa.select(Tandem).where(sa.or_(Tandem.digital_person_id == person.id, Tandem.expert_person_id == person.id)).order_by(Tandem.id)
     ).all()
+    groups, focused = formats.groups(session, person.organisation_id, person.id)
     return {
         "format": FORMAT,
         "exported_at": _iso(utcnow()),
@@ -55,6 +58,11 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
         "courses": [{"id": c.id, "title": c.title, "role": c.role} for c in courses],
         "programme_profiles": [_profile(p) for p in profiles],
         "tandems": [_tandem(session, person.id, t) for t in tandems],
+        "groups": groups,
+        "focused_mentorings": focused,
+        "circles": formats.circles(session, person.organisation_id, person.id),
+        "coffee": formats.coffee(session, person.organisation_id, person.id),
+        "events": formats.events(session, person.organisation_id, person.id),
     }
 
 
