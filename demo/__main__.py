@@ -33,6 +33,9 @@ PERSONAS = {
     "trainer": {"label": "Trainer (Tessa Bakker)", "user_id": "demo-trainer", "name": "Tessa Bakker", "email": "tessa@demo.example", "roles": [VOCAB + "membership#Instructor"]},
     "digital": {"label": "Digital mentor (Daan de Vries, 26)", "user_id": "demo-digital", "name": "Daan de Vries", "email": "daan@demo.example", "roles": [VOCAB + "membership#Learner"]},
     "expert": {"label": "Senior expert (Els Janssen, 58)", "user_id": "demo-expert", "name": "Els Janssen", "email": "els@demo.example", "roles": [VOCAB + "membership#Learner"]},
+    # two of the cohort below, already in a group, a circle, a coffee round and an event
+    "member": {"label": "Group member (Sanne Visser, 31)", "user_id": "demo-p00", "name": "Sanne Visser", "email": "sanne@demo.example", "roles": [VOCAB + "membership#Learner"]},
+    "mentor": {"label": "Group mentor (Henk van Dijk, 61)", "user_id": "demo-p10", "name": "Henk van Dijk", "email": "henk@demo.example", "roles": [VOCAB + "membership#Learner"]},
     "admin": {"label": "Organisation administrator", "user_id": "demo-admin", "name": "Ali Yilmaz", "email": "ali@demo.example", "roles": [VOCAB + "institution/person#Administrator"]},
 }
 
@@ -64,10 +67,12 @@ def lms_app(platform: TestPlatform, tandem_url: str) -> Flask:
   <ul>{buttons}
   <li><a class="launch" target="tandem" href="/deep-link?locale={locale}">Add Tandem modules (deep linking, as the trainer)</a></li>
   </ul>
-  <p>Try it: launch as the trainer: twenty-two participants (the digital mentor and the senior expert
-  among them) have profiles, so matching pairs everyone at once. Beyond pairs, the course already has
-  an open group, an advisory board (a peer circle), a coffee round, a masterclass with a waiting list and a
-  focused mentoring: follow the links under <em>Beyond your tandem</em>.</p>
+  <p>Try it: launch as the digital mentor and as the senior expert and fill in <em>My profile and needs map</em>
+  (its quick start fills it in a minute); then launch as the trainer: twenty more participants are ready, so
+  matching pairs everyone at once.</p>
+  <p>Beyond pairs, the course already has an open group, an advisory board (a peer circle), a coffee round, a
+  masterclass with a waiting list and a focused mentoring: launch as the group member or the group mentor
+  (two of the twenty) and follow the links under <em>Beyond your tandem</em>.</p>
   <p>Tandem runs at <code>{html.escape(tandem_url)}</code>; this LMS is an LTI 1.3 platform (lti1p3platform) registered with it.</p>
 </nav>
 <main><iframe name="tandem" title="Tandem" src="about:blank"></iframe></main>
@@ -159,45 +164,38 @@ def seed_demo(instance: str, database_url: str, issuer: str) -> None:
 
 
 def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN001
-    """One of each format beyond the pair, so a newcomer sees them at once: the two learner personas get a
-    profile; Els mentors an open group with Daan in it and sits on an advisory board (a peer circle); a coffee round; a
-    masterclass with a waiting list; a focused mentoring for Daan from the mentor network."""
+    """One of each format beyond the pair, so a newcomer sees them at once (the LMS's "Group member" and "Group
+    mentor" personas are Sanne and Henk of the cohort): Henk mentors an open group with Sanne in it and sits on
+    an advisory board (a peer circle); a coffee round; a masterclass with a waiting list; a focused mentoring
+    for Sanne from the mentor network."""
     from plugin.domain.errors import RuleViolation
     from plugin.models import Membership, Participant, Person
-    from plugin.models.base import utcnow
     from plugin.services import circles, coffee, events, groups, network
 
-    made = {}
-    for key, side, needs in (
-        ("digital", "digital_mentor", {"digcomp:1.1": {"offer": 7}, "digcomp:2.4": {"offer": 8}, "digcomp:3.1": {"offer": 6}, "entrecomp:2.5": {"want": 5, "current": 1}, "lifecomp:S2": {"want": 4}}),
-        ("expert", "senior_expert", {"entrecomp:2.5": {"offer": 8}, "lifecomp:S2": {"offer": 7}, "entrecomp:3.3": {"offer": 6}, "digcomp:2.4": {"want": 5}, "digcomp:1.1": {"want": 4, "current": 1}}),
-        ("trainer", None, None),
-    ):
-        persona = PERSONAS[key]
-        person = Person(organisation_id=programme.organisation_id, issuer=issuer, subject=persona["user_id"], name=persona["name"], email=persona["email"])
-        session.add(person)
-        session.flush()
-        session.add(Membership(person_id=person.id, course_id=programme.course_id, role="trainer" if side is None else "participant"))
-        if side is not None:
-            session.add(Participant(programme_id=programme.id, person_id=person.id, side=side, source="csv", languages=["nl", "en"], capacity=1, needs=needs, goals="", timezone="Europe/Amsterdam", cadence="monthly", profile_saved_at=utcnow()))
-        made[key] = person
+    persona = PERSONAS["trainer"]  # the trainer runs the event; the launch later finds this person
+    tessa = Person(organisation_id=programme.organisation_id, issuer=issuer, subject=persona["user_id"], name=persona["name"], email=persona["email"])
+    session.add(tessa)
     session.flush()
+    session.add(Membership(person_id=tessa.id, course_id=programme.course_id, role="trainer"))
     digital = [p.id for p, s in people if s == "digital_mentor"]
     expert = [p.id for p, s in people if s == "senior_expert"]
-    dutch = {pid for pid, langs in session.execute(sa.select(Participant.person_id, Participant.languages).where(Participant.programme_id == programme.id)) if "nl" in (langs or [])}
-    managed = {p.id for p, _s in people[1:3]} | {people[10][0].id}  # Henk and the two he manages stay out of the board
-    daan, els, tessa = made["digital"].id, made["expert"].id, made["trainer"].id
-    groups.seed_example(session, programme.id, els, [daan, digital[0], digital[3]], name="Digital skills for the board", kind="open")
-    board = [els, *[pid for pid in [*digital[4:8], *expert[1:6]] if pid in dutch and pid not in managed][:5]]
+    sanne, henk = digital[0], expert[0]
+    profiles = dict(session.execute(sa.select(Participant.person_id, Participant).where(Participant.programme_id == programme.id)).all())
+    dutch = {pid for pid, p in profiles.items() if "nl" in (p.languages or [])}
+    managed = {people[1][0].id, people[2][0].id}  # Henk manages Kevin and Lotte: they stay out of his board
+    groups.seed_example(session, programme.id, henk, [sanne, digital[3], digital[4]], name="Digital skills for the board", kind="open")
+    board = [henk, *[pid for pid in [*digital[5:9], *expert[1:6]] if pid in dutch and pid not in managed][:5]]
     circles.seed_example(session, programme.id, board)
-    coffee.seed_example(session, programme.id, [daan, els, *digital[7:10], *expert[6:10]])
-    events.seed_example(session, programme.id, tessa, [daan, *digital[:6], *expert[:6]])
-    for competence in ("lifecomp:S2", "entrecomp:2.5"):
-        try:
-            network.seed_example(session, programme.id, daan, expert[3], competence)
-            break
-        except RuleViolation:
-            continue
+    coffee.seed_example(session, programme.id, [sanne, henk, *digital[6:10], *expert[6:10]])
+    events.seed_example(session, programme.id, tessa.id, [sanne, *digital[1:7], *expert[1:7]])
+    wanted = [key for key, need in profiles[sanne].needs.items() if need.get("want")]
+    for competence in wanted:
+        for mentor in expert[1:]:
+            try:
+                network.seed_example(session, programme.id, sanne, mentor, competence)
+                return
+            except RuleViolation:
+                continue
 
 
 def main() -> None:
@@ -233,7 +231,7 @@ def main() -> None:
             env=env, check=True, capture_output=True,
         )
     seed_demo(args.instance, env["TANDEM_DATABASE_URL"], platform.issuer)
-    roster = [{"user_id": p["user_id"], "roles": p["roles"], "name": p["name"], "email": p["email"]} for p in PERSONAS.values()]
+    roster = [{"user_id": p["user_id"], "roles": p["roles"], "name": p["name"], "email": p["email"]} for p in PERSONAS.values() if not p["user_id"].startswith("demo-p")]
     roster += [{"user_id": f"demo-p{i:02d}", "roles": [VOCAB + "membership#Learner"], "name": name} for i, (name, _side) in enumerate(COHORT)]
     platform.set_members(COURSE["id"], roster)  # the trainer's "Pull the course roster" gets them all
     tandem = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(args.tandem_port), "--workers", "2"], env=env, start_new_session=True)
