@@ -1,5 +1,5 @@
-"""Reciprocal sign-offs of a tandem's modules, and the scores they send to the gradebook (evidence:
-:mod:`plugin.services.evidence`).
+"""Reciprocal sign-offs of a tandem's modules, and the scores they queue for the gradebook (evidence:
+:mod:`plugin.services.evidence`; the course's grades overview and resending: :mod:`plugin.services.grades`).
 
 Each side signs off what the *other* learned. A sign-off, a withdrawal or a countersignature is one
 transaction: the append-only record, the chain head, and (when the learner's track changed) a score
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from plugin.domain import scores, signoffs
 from plugin.domain.catalogue import Catalogue, Module, Side
-from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
+from plugin.domain.errors import NotAllowed, NotFound
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
 from plugin.services import modules, plans, score_queue
+from plugin.services.grades import resend  # noqa: F401 - re-exported: the tandem's module page resends through it
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
 
@@ -257,72 +258,3 @@ def export(session: Session, actor: Actor, tandem_id: int) -> dict[str, Any]:
     head = session.scalar(sa.select(ChainHead.hash).where(ChainHead.tandem_id == view.id)) or signoffs.GENESIS
     report = signoffs.verify_chain(records, head)
     return {"tandem": view.id, "head": head, "records": signoffs.export_chain(records), "verified": {"ok": report.ok, "first_bad_seq": report.first_bad_seq, "reason": report.reason}}
-
-
-def resend(session: Session, actor: Actor, outbox_id: int) -> None:
-    """A trainer sends a failed score again (a new delivery with a later timestamp)."""
-    row = session.scalar(sa.select(ScoreOutbox).where(ScoreOutbox.id == outbox_id, ScoreOutbox.organisation_id == actor.organisation_id))
-    if row is None:
-        raise NotFound("no such delivery")
-    view = access(session, actor, row.tandem_id)
-    if view.is_member:
-        raise NotAllowed("trainers resend scores")
-    if row.status != "failed":
-        raise RuleViolation("only a failed delivery can be sent again", "status")
-    last = session.scalar(sa.select(ScoreOutbox.timestamp).where(ScoreOutbox.placement_id == row.placement_id, ScoreOutbox.person_id == row.person_id).order_by(ScoreOutbox.id.desc()).limit(1))
-    stamp = scores.next_timestamp(datetime.fromisoformat(last) if last else None, utcnow())
-    session.add(
-        ScoreOutbox(
-            organisation_id=row.organisation_id,
-            tandem_id=row.tandem_id,
-            placement_id=row.placement_id,
-            person_id=row.person_id,
-            score_given=row.score_given,
-            score_maximum=row.score_maximum,
-            activity_progress=row.activity_progress,
-            grading_progress=row.grading_progress,
-            timestamp=stamp.astimezone(UTC).isoformat(timespec="microseconds"),
-            status="pending",
-        )
-    )
-    session.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id == row.id).values(status="superseded"))
-    session.flush()
-
-
-@dataclass(frozen=True)
-class GradeRow:
-    """The latest score delivery for one learner and one module."""
-
-    outbox_id: int
-    tandem_id: int
-    person_id: int
-    person_name: str | None
-    module_slug: str
-    status: str  # synced, pending or failed
-    score: int
-    reason: str | None
-    attempts: int
-
-
-def grade_overview(session: Session, actor: Actor) -> list[GradeRow]:
-    """Every learner's latest score per module in the actor's course (trainers): synced, pending or failed."""
-    from plugin.models import Programme, Tandem
-    from plugin.services.programmes import require_trainer
-
-    require_trainer(actor)
-    programme_id = session.scalar(sa.select(Programme.id).where(Programme.course_id == actor.course_id, Programme.organisation_id == actor.organisation_id))
-    if programme_id is None:
-        return []
-    rows = session.execute(
-        sa.select(ScoreOutbox, Placement.module_slug, Person.name)
-        .join(Placement, Placement.id == ScoreOutbox.placement_id)
-        .join(Tandem, Tandem.id == ScoreOutbox.tandem_id)
-        .join(Person, Person.id == ScoreOutbox.person_id)
-        .where(Tandem.programme_id == programme_id, ScoreOutbox.organisation_id == actor.organisation_id, ScoreOutbox.status != "superseded")
-        .order_by(ScoreOutbox.id)
-    )
-    latest: dict[tuple[int, str], GradeRow] = {}
-    for row, slug, name in rows:
-        latest[(row.person_id, slug)] = GradeRow(row.id, row.tandem_id, row.person_id, name, slug, "synced" if row.status == "sent" else row.status, row.score_given, row.last_error, row.attempts)
-    order = {"failed": 0, "pending": 1, "synced": 2}
-    return sorted(latest.values(), key=lambda g: (order.get(g.status, 3), g.person_name or "", g.module_slug))
