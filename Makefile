@@ -38,11 +38,14 @@ lint-imports: $(STAMP)
 	$(BIN)/ruff check --quiet plugin lti demo benchmarks tests
 	$(BIN)/lint-imports
 
+# Two pytest workers per run (a test module stays on one worker): the suite is mostly waiting on HTTP and Chromium.
+XDIST ?= -n 2 --dist loadfile
+
 test-sqlite: $(STAMP) compile
-	TANDEM_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q
+	TANDEM_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q $(XDIST)
 
 test-postgres: $(STAMP) compile services
-	TANDEM_TEST_DATABASE=postgresql TANDEM_TEST_PG_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser"
+	TANDEM_TEST_DATABASE=postgresql TANDEM_TEST_PG_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser" $(XDIST)
 
 test: $(STAMP) services browser lint-imports test-sqlite test-postgres
 

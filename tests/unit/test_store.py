@@ -13,7 +13,7 @@ def store(request, app):
     from plugin.extensions import db
 
     if request.param == "redis":
-        redis_store = RedisStore("redis://127.0.0.1:6379/15", prefix=f"test-{time.time_ns()}:")
+        redis_store = RedisStore("redis://127.0.0.1:6379/13", prefix=f"test-{time.time_ns()}:")
         redis_store.ping()
         return redis_store
     with app.app_context():
