@@ -297,6 +297,8 @@ def match_command(input_path: Path, output_path: Path) -> None:
 
 #: seconds between two looks for due coffee rounds in `tandem worker`
 COFFEE_EVERY = 60.0
+#: seconds between two looks for due erasures and retention purges
+ERASURE_EVERY = 300.0
 
 
 @click.command("worker")
@@ -309,7 +311,7 @@ def worker_command(once: bool) -> None:
     from flask import current_app
 
     from plugin.extensions import db
-    from plugin.services import coffee, outbox
+    from plugin.services import coffee, erasure, outbox
 
     app = current_app._get_current_object()
     work = app.extensions["tandem_outbox_worker"]()
@@ -325,6 +327,7 @@ def worker_command(once: bool) -> None:
         click.echo(f"{len(rounds)} coffee round(s) made")
         return
     work.every(COFFEE_EVERY, coffee.run_due_rounds)  # coffee rounds that are due (one per period: safe with several workers)
+    work.every(ERASURE_EVERY, erasure.run_due)  # erasures past their grace period, retention purges
     signal.signal(signal.SIGTERM, lambda *_: work.stop())
     click.echo("tandem worker: delivering scores", err=True)
     try:

@@ -1,11 +1,15 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 
+from plugin.models.assessments import *  # noqa: F403
 from plugin.models.base import Base
 from plugin.models.circles import *  # noqa: F403 (each capability's models list themselves in __all__)
 from plugin.models.coffee import *  # noqa: F403
+from plugin.models.credentials import *  # noqa: F403
+from plugin.models.erasure import *  # noqa: F403
 from plugin.models.events import *  # noqa: F403
 from plugin.models.groups import *  # noqa: F403
 from plugin.models.network import *  # noqa: F403
+from plugin.models.notifications import *  # noqa: F403
 from plugin.models.modules import OrgModule
 from plugin.models.people import Course, Launch, Membership, Person
 from plugin.models.programmes import Job, Participant, Programme, Proposal, Tandem

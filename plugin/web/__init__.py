@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
 
     for capability in (groups, circles, coffee, events, network):
         app.register_blueprint(capability.bp)
+    from plugin.web import assessments, credentials, dashboards, erasure, notifications
+
+    for capability in (assessments, dashboards, notifications, credentials, erasure):
+        app.register_blueprint(capability.bp)
     errors.init_app(app)
     i18n.init_app(app)
 

@@ -1,0 +1,7 @@
+"""Dashboards of the programme and the organisation: the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("dashboards", __name__)
