@@ -9,6 +9,7 @@ a trainer's countersignature is ``Submitted`` / ``PendingManual``, which the LMS
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -110,3 +111,18 @@ def _utc(value: datetime) -> datetime:
 def _truncate(value: datetime, resolution: timedelta) -> datetime:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return value - (value - epoch) % resolution
+
+
+#: a group's module has its own line item, so a learner's tandem grade and group grade never overwrite each other
+GROUP_LINE_ITEM = re.compile(r"^group-(\d+):(.+)$")
+
+
+def group_line_item(group_id: int, module_slug: str) -> str:
+    """The placement slug of a group's module (``group-<id>:<slug>``)."""
+    return f"group-{group_id}:{module_slug}"
+
+
+def module_of_line_item(slug: str) -> str:
+    """The module slug a placement slug grades (a group's line item names its module after the group's id)."""
+    found = GROUP_LINE_ITEM.match(slug)
+    return found.group(2) if found else slug

@@ -32,7 +32,7 @@ class GradeRow:
     outbox_id: int
     person_id: int
     person_name: str | None
-    #: the line item's module slug (``event-<id>`` for an event)
+    #: the module slug the line item grades (``event-<id>`` for an event; a group's ``group-<id>:<slug>`` gives ``<slug>``)
     module_slug: str
     module_version: int
     #: tandem, group or event
@@ -87,7 +87,7 @@ def grade_overview(session: Session, actor: Actor) -> list[GradeRow]:
         label = group_name if kind == GROUP else event_title if kind == EVENT else None
         status = "synced" if row.status == "sent" else row.status
         latest[(row.person_id, slug)] = GradeRow(
-            row.id, row.person_id, name, slug, version, kind, owner_id, label, group_kind if kind == GROUP else None, status, row.score_given, row.last_error, row.attempts
+            row.id, row.person_id, name, scores.module_of_line_item(slug), version, kind, owner_id, label, group_kind if kind == GROUP else None, status, row.score_given, row.last_error, row.attempts
         )
     order = {"failed": 0, "pending": 1, "synced": 2}
     return sorted(latest.values(), key=lambda g: (order.get(g.status, 3), g.person_name or "", g.module_slug))

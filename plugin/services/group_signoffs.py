@@ -4,7 +4,7 @@ In a group, the track a side teaches is taught by the group's people on that sid
 others (:class:`plugin.domain.signoffs.GroupRoster`); a focused mentoring works on the mentor's track
 only. A sign-off or a withdrawal is one transaction: the group row locked ``FOR UPDATE``, the record
 appended to the group's chain, its head moved on, and the learner's new score queued on the module's
-line item (each learner their own score).
+line item of the group (``group-<id>:<slug>``: each learner their own score, never overwriting their tandem's).
 """
 
 from __future__ import annotations
@@ -77,9 +77,9 @@ def _change(session: Session, view: GroupAccess, module: Module, make: Any) -> s
             session,
             organisation_id=view.organisation_id,
             course_id=view.course_id,
-            slug=module.slug,
+            slug=scores.group_line_item(view.id, module.slug),
             version=module.version,
-            label=module.title.en,
+            label=f"{module.title.en} ({view.name})",
             person_id=learner,
             score=lambda stamp: scores.score_for_track(after, learner, stamp),
             now=now,
@@ -255,10 +255,10 @@ def grade_status(session: Session, group_id: int, slug: str | None = None) -> di
     """Per learner: the latest score delivery of the group for the module: synced, pending or failed."""
     query = sa.select(ScoreOutbox, Placement.module_slug).join(Placement, Placement.id == ScoreOutbox.placement_id).where(ScoreOutbox.group_id == group_id, ScoreOutbox.status != "superseded")
     if slug is not None:
-        query = query.where(Placement.module_slug == slug)
+        query = query.where(Placement.module_slug.in_((scores.group_line_item(group_id, slug), slug)))
     out: dict[int, dict[str, Any]] = {}
     for row, module_slug in session.execute(query.order_by(ScoreOutbox.id)):
-        out[row.person_id] = {"module": module_slug, "status": "synced" if row.status == "sent" else row.status, "score": row.score_given}
+        out[row.person_id] = {"module": scores.module_of_line_item(module_slug), "status": "synced" if row.status == "sent" else row.status, "score": row.score_given}
     return out
 
 

@@ -90,8 +90,8 @@ def test_a_mentor_and_three_juniors_sign_both_tracks_and_each_gets_a_score(app, 
     finals = {}
     for key in ("mentor", *JUNIORS):
         finals[key] = _wait(lambda key=key: (s := _accepted(platform, key)) and s[-1]["scoreGiven"] == 100 and s, what=f"the final score of {key}")
-    items = [i for i in platform.lineitems.values() if i.get("resourceId") == MODULE]
-    assert len(items) == 1  # one line item for the module, each learner their own score on it
+    items = [i for i in platform.lineitems.values() if i.get("resourceId") == f"group-{gid}:{MODULE}"]
+    assert len(items) == 1 and items[0]["label"].endswith("(Reputation circle)")  # the group's own line item for the module, each learner their own score on it
     for key, scores in finals.items():
         given = [s["scoreGiven"] for s in scores]
         assert given == sorted(set(given)) and given[-1] == 100, (key, given)
