@@ -1,4 +1,4 @@
-"""Dashboards of the programme and the organisation: the pages."""
+"""The dashboards blueprint."""
 
 from __future__ import annotations
 

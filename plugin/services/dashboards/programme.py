@@ -1,0 +1,193 @@
+"""The programme dashboard: the funnel, sign-offs per direction and month, plan items, health flags,
+self-assessed growth and event attendance, for the people and period the filters keep."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from plugin.domain import dashboards as domain
+from plugin.domain import health
+from plugin.domain.agreements import Principle
+from plugin.domain.catalogue import Catalogue, Side
+from plugin.domain.dashboards import Chart, Filters, Series
+from plugin.domain.errors import NotFound
+from plugin.domain.plans import ItemKind, PlanItem
+from plugin.domain.roles import Role
+from plugin.services import cohorts, modules
+from plugin.services.dashboards import queries
+from plugin.services.dashboards.access import programme_for
+from plugin.services.launches import Actor
+
+SIDES = tuple(s.value for s in Side)
+FLAG_KINDS = tuple(k.value for k in health.FlagKind)
+
+
+@dataclass(frozen=True)
+class ProgrammeDashboard:
+    programme_id: int | None
+    course_title: str
+    filters: Filters
+    #: funnel, signoffs, plan_items, health, growth, events: in that order
+    charts: tuple[Chart, ...]
+    #: the departments of the programme, for the filter's list
+    departments: tuple[str, ...]
+    #: (id, title) of the cohorts an administrator may choose (none for a trainer: their course only)
+    cohorts: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return all(c.empty for c in self.charts)
+
+    def chart(self, key: str) -> Chart:
+        return next(c for c in self.charts if c.key == key)
+
+
+def _objectives(session: Session, organisation_id: int, catalogue: Catalogue, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, int]]:
+    """Per module version: how many objectives each side's track has (shipped modules need no query)."""
+    out = {}
+    for slug, version in keys:
+        try:
+            module = modules.find(session, organisation_id, catalogue, slug, version).module
+        except NotFound:
+            continue
+        out[(slug, version)] = {t.taught_by.value: len(t.objectives) for t in module.tracks}
+    return out
+
+
+def _complete(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> set[int]:
+    """The tandems with at least one module complete both ways."""
+    counts = queries.track_counts(session, programme_id)
+    objectives = _objectives(session, organisation_id, catalogue, sorted({(k[1], k[2]) for k in counts}))
+    out = set()
+    for (tandem_id, slug, version), tracks in _by_module(counts).items():
+        need = objectives.get((slug, version))
+        if need and all(domain.track_complete(tracks.get(side), n, countersign) for side, n in need.items()):
+            out.add(tandem_id)
+    return out
+
+
+def _by_module(counts: Mapping[tuple[int, str, int, str], domain.TrackCount]) -> dict[tuple[int, str, int], dict[str, domain.TrackCount]]:
+    out: dict[tuple[int, str, int], dict[str, domain.TrackCount]] = {}
+    for (tandem_id, slug, version, side), count in counts.items():
+        out.setdefault((tandem_id, slug, version), {})[side] = count
+    return out
+
+
+def _funnel(people: queries.People, tandems: list[queries.TandemRow], signed: dict[int, bool], complete: set[int]) -> Chart:
+    stages: dict[str, set[int]] = {s: set() for s in domain.FUNNEL}
+    stages["joined"] = set(people.side)
+    stages["profile"] = set(people.profiled)
+    for t in tandems:
+        members = {t.digital, t.expert} & stages["joined"]
+        if t.status in ("proposed", "active", "ended"):
+            stages["matched"] |= members
+            if signed.get(t.id):
+                stages["agreement"] |= members
+                if t.status == "active":
+                    stages["active"] |= members
+                if t.id in complete:
+                    stages["module_complete"] |= members
+    return domain.funnel({k: len(v) for k, v in stages.items()})
+
+
+def _signoffs(session: Session, programme_id: int, filters: Filters, kept: set[int], today: date) -> Chart:
+    counts: Counter[tuple[str, str]] = Counter()
+    for tandem_id, month, side, n in queries.signoffs_per_month(session, programme_id, filters):
+        if tandem_id in kept and (filters.side is None or side == filters.side.value):
+            counts[(month, side)] += n
+    keys = SIDES if filters.side is None else (filters.side.value,)
+    return domain.per_month(counts, keys, filters, today, "signoffs")
+
+
+def _plan_and_health(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow], signed: dict[int, bool], kept: set[int], today: date) -> tuple[Chart, Chart]:
+    dated: list[tuple[date, date | None]] = []
+    late: dict[int, list[PlanItem]] = {}
+    for tandem_id, items in queries.plan_items(session, programme_id):
+        if tandem_id not in kept:
+            continue
+        for item in items or ():
+            due = date.fromisoformat(item["due"])
+            done = date.fromisoformat(item["done_on"][:10]) if item.get("done_on") else None
+            dated.append((due, done))
+            if done is None and due < today:
+                late.setdefault(tandem_id, []).append(PlanItem(item["key"], ItemKind(item["kind"]), due, done_on=None))
+    flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
+    sessions = queries.last_sessions(session, programme_id, today)
+    progress = queries.last_signed(session, programme_id)
+    sides = {t.id: {t.digital: Side.DIGITAL_MENTOR, t.expert: Side.SENIOR_EXPERT} for t in flagged}
+    reflected: dict[int, list[health.Reflection]] = {}
+    for tandem_id, held_on, person_id, *scores in queries.reflections(session, programme_id):
+        side = sides.get(tandem_id, {}).get(person_id)
+        if side is not None:
+            reflected.setdefault(tandem_id, []).append(health.Reflection(held_on, side, dict(zip(Principle, scores, strict=True))))
+    kinds: Counter[str] = Counter()
+    for t in flagged:
+        last = sessions.get(t.id)
+        flags = health.flags(
+            today=today,
+            started_on=t.started,
+            sessions=(last,) if last else (),
+            progress={Side(s): d for s, d in progress.get(t.id, {}).items()},
+            reflections=reflected.get(t.id, ()),
+            plan_items=late.get(t.id, ()),
+        )
+        kinds.update({f.kind.value for f in flags})
+    values = tuple(kinds[k] for k in FLAG_KINDS)
+    health_chart = Chart("health", FLAG_KINDS, (Series("tandems", values),), empty=not flagged, notes={"tandems": len(flagged)})
+    return domain.plan_chart(dated, today, filters), health_chart
+
+
+def _growth(session: Session, programme_id: int, filters: Filters) -> Chart:
+    """Cohort medians before and after per competence, from the self-assessments (empty until they exist)."""
+    from plugin.services import assessments
+
+    cohort_growth = getattr(assessments, "cohort_growth", None)
+    rows = list(cohort_growth(session, programme_id, side=filters.side.value if filters.side else None, department=filters.department)) if cohort_growth else []
+    labels = tuple(r.competence for r in rows)
+    series = (Series("before", tuple(r.before_median for r in rows)), Series("after", tuple(r.after_median for r in rows)), Series("people", tuple(r.people for r in rows)))
+    return Chart("growth", labels, series, empty=not rows)
+
+
+def _events(session: Session, programme_id: int, filters: Filters) -> Chart:
+    rows = queries.event_attendance(session, programme_id, filters)
+    labels = tuple(f"{title} ({starts_at:%Y-%m-%d})" for _, title, starts_at, _, _ in rows)
+    series = (Series("registered", tuple(int(r[3]) for r in rows)), Series("attended", tuple(int(r[4]) for r in rows)))
+    return Chart("events", labels, series, empty=not rows)
+
+
+def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, filters: Filters, today: date) -> ProgrammeDashboard:
+    """Every chart of the programme dashboard (the actor's course, or for an administrator the cohort in the filters).
+
+    :raise NotAllowed: a participant or observer.  :raise NotFound: a cohort the actor may not see.
+    """
+    programme, title = programme_for(session, actor, filters.cohort)
+    known = tuple((c.id, c.title) for c in cohorts.cohorts(session, actor)) if actor.role is Role.ORG_ADMIN else ()
+    if programme is None:
+        empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_chart((), today, filters))
+        rest = (Chart("health", FLAG_KINDS, (Series("tandems", (0,) * len(FLAG_KINDS)),), empty=True), Chart("growth", (), (), empty=True), Chart("events", (), (), empty=True))
+        return ProgrammeDashboard(None, title, filters, empty + rest, (), known)
+    people = queries.people(session, programme.id, filters)
+    tandems, signed = queries.tandems(session, programme.id, today)
+    narrowed = filters.side is not None or filters.department is not None
+    kept = {t.id for t in tandems if not narrowed or t.digital in people.side or t.expert in people.side}
+    complete = _complete(session, actor.organisation_id, catalogue, programme.id, programme.require_countersign)
+    plan, flags = _plan_and_health(session, programme.id, filters, tandems, signed, kept, today)
+    charts = (
+        _funnel(people, tandems, signed, complete),
+        _signoffs(session, programme.id, filters, kept, today),
+        plan,
+        flags,
+        _growth(session, programme.id, filters),
+        _events(session, programme.id, filters),
+    )
+    return ProgrammeDashboard(programme.id, title, filters, charts, queries.departments(session, programme.id), known)
+
+
+def demo_dashboard(session: Session, actor: Actor, catalogue: Catalogue, today: date) -> ProgrammeDashboard:
+    """For the demo: the dashboard of the actor's programme as it is (it needs no data of its own)."""
+    return programme_dashboard(session, actor, catalogue, Filters(), today)
