@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain import self_check
+from plugin.domain.assessments import needs_from
 from plugin.domain.catalogue import Side
 from plugin.domain.errors import NotAllowed, RuleViolation
 from plugin.domain.matching import MAX_LEVEL, MAX_WISHES
@@ -200,6 +201,16 @@ def save_self_check(session: Session, actor: Actor, raw_answers: Mapping[str, st
     row.needs = clean_needs(side, self_check.prefill(side, answers, row.needs or {}))
     row.profile_saved_at = utcnow()
     session.flush()
+    return row
+
+
+def fill_from_levels(row: Participant, measured: Mapping[str, int]) -> Participant:
+    """Write a self-assessment's levels into the needs map: ``current`` for what the person learns, ``offer``
+    for what their side teaches, keeping the ``want`` they set (see :func:`plugin.domain.assessments.needs_from`).
+    The caller has checked the person may (their own profile, a side saved); they can edit the map afterwards."""
+    side = Side(row.side or "")
+    row.needs = clean_needs(side, needs_from(side, measured, row.needs or {}))
+    row.profile_saved_at = utcnow()
     return row
 
 

@@ -40,3 +40,18 @@ def add_take(app, programme_id: int, person_id: int, levels: Mapping[str, int], 
             )
         )
         db.session.commit()
+
+
+def table_rows(page: str, table_id: str) -> dict[str, list[str]]:
+    """The rows of the table ``table_id``: first cell's text -> the other cells' texts."""
+    import html
+    import re
+
+    match = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S)
+    assert match, f"no table {table_id}"
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", match.group(0), re.S):
+        cells = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", c))).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        if cells and not row.lstrip().startswith("<th scope=\"col\""):
+            rows[cells[0]] = cells[1:]
+    return rows

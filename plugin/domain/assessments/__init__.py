@@ -4,7 +4,7 @@ produce, and growth between the first and the latest take. Pure Python."""
 from plugin.domain.assessments.growth import Change, GrowthRow, changes, cohort, split
 from plugin.domain.assessments.model import Item, Questionnaire, ScalePoint, TakeKind
 from plugin.domain.assessments.parse import parse_questionnaire
-from plugin.domain.assessments.scoring import WANT_GAIN, level_of, levels, needs_from, parse_answers
+from plugin.domain.assessments.scoring import WANT_GAIN, Unanswered, level_of, levels, needs_from, parse_answers
 
 __all__ = [
     "WANT_GAIN",
@@ -14,6 +14,7 @@ __all__ = [
     "Questionnaire",
     "ScalePoint",
     "TakeKind",
+    "Unanswered",
     "changes",
     "cohort",
     "level_of",

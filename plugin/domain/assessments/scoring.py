@@ -22,23 +22,33 @@ from plugin.domain.matching.model import TAUGHT_BY
 WANT_GAIN = 2
 
 
+class Unanswered(RuleViolation):
+    """Statements left unanswered or answered off the scale: ``items`` names every one, ``field`` the first."""
+
+    def __init__(self, items: tuple[str, ...]) -> None:
+        super().__init__(f"answer every statement: {len(items)} not answered", items[0])
+        self.items = items
+
+
 def parse_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> dict[str, int]:
     """Answers as submitted (item id -> a value of the scale), every item answered.
 
-    :raise RuleViolation: the first item unanswered or answered off the scale (``field`` = the item id).
+    :raise Unanswered: items unanswered or answered off the scale (all of them; ``field`` = the first).
     """
     answers: dict[str, int] = {}
+    wrong: list[str] = []
     for item in questionnaire.items:
         value = raw.get(item.id)
-        if value is None or value == "":
-            raise RuleViolation(f"answer the statement {item.id}", item.id)
         try:
-            number = int(str(value))
+            number = int(str(value)) if value is not None and len(str(value)) <= 3 else None
         except ValueError:
-            raise RuleViolation(f"choose one of the answers for {item.id}", item.id) from None
-        if number not in questionnaire.values:
-            raise RuleViolation(f"choose one of the answers for {item.id}", item.id)
-        answers[item.id] = number
+            number = None
+        if number is None or number not in questionnaire.values:
+            wrong.append(item.id)
+        else:
+            answers[item.id] = number
+    if wrong:
+        raise Unanswered(tuple(wrong))
     return answers
 
 
