@@ -42,7 +42,9 @@ class _Collect:
             return None
 
     def fail(self, path: str, message: str) -> None:
-        self.errors.append(self.check.fail(path, message))
+        """Record a problem of ``path``; an array of tables has no line of its own, so its first entry's is used."""
+        line = self.check.line(path) or self.check.line(f"{path}[0]")
+        self.errors.append(CatalogueError(self.check.filename, path, line, message))
 
 
 def _number(value: Any) -> bool:
