@@ -215,15 +215,21 @@ def curricula_check(paths: tuple[Path, ...]) -> None:
     """Validate module files (default: the shipped catalogue, frameworks and version lock)."""
     from plugin.services.curricula import check_files, default_root, read_lock
 
+    from plugin.services import questionnaires
+
     root = default_root()
     frameworks = _frameworks_or_fail(root)
-    files = list(paths) or sorted((root / "modules").glob("*.toml"))
+    # a file in a questionnaires/ folder is a self-assessment questionnaire; the rest are modules
+    asked = [p for p in paths if p.parent.name != questionnaires.FOLDER]
+    surveys = [p for p in paths if p.parent.name == questionnaires.FOLDER] if paths else sorted((root / questionnaires.FOLDER).glob("*.toml"))
+    files = asked if paths else sorted((root / "modules").glob("*.toml"))
     modules, errors = check_files(files, frameworks, read_lock(root))
-    for error in errors:
+    found, survey_errors = questionnaires.check_files(surveys)
+    for error in [*errors, *survey_errors]:
         click.echo(f"tandem: error: {error}", err=True)
-    if errors:
+    if errors or survey_errors:
         sys.exit(1)
-    click.echo(f"{len(modules)} module(s) valid against {len(frameworks)} frameworks ({', '.join(sorted(frameworks))})")
+    click.echo(f"{len(modules)} module(s) valid against {len(frameworks)} frameworks ({', '.join(sorted(frameworks))}); {len(found)} questionnaire(s) valid")
 
 
 @curricula_group.command("list")

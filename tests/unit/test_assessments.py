@@ -178,3 +178,19 @@ def test_growth_first_against_latest_split_by_side_and_cohort_medians():
     assert cohort([takes, [{"digcomp:1.1": 0}, {"digcomp:1.1": 4}], [{"digcomp:1.1": 7}]]) == [
         GrowthRow("digcomp:1.1", 1.0, 4.5, 2), GrowthRow("entrecomp:2.5", 1.0, 4.0, 1)
     ]
+
+
+def test_curricula_check_reports_every_error_of_a_questionnaire_and_fails(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "broken-check.toml").write_text(BROKEN)
+    result = subprocess.run([sys.executable, "-c", "from plugin.cli import main; main()", "curricula", "check", str(folder / "broken-check.toml")],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 11 and all(line.startswith(f"tandem: error: {folder / 'broken-check.toml'}:") for line in lines)
+    shipped = subprocess.run([sys.executable, "-c", "from plugin.cli import main; main()", "curricula", "check"], capture_output=True, text=True, timeout=60)
+    assert shipped.returncode == 0 and "2 questionnaire(s) valid" in shipped.stdout
