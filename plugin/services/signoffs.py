@@ -21,7 +21,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import modules, plans, score_queue
+from plugin.services import credentials, modules, plans, score_queue
 from plugin.services.grades import resend  # noqa: F401 - re-exported: the tandem's module page resends through it
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
@@ -101,6 +101,7 @@ def _change(session: Session, view: TandemAccess, module: Module, make: Any) -> 
     _append(session, record)
     after = signoffs.state([*records, record], module, view.require_countersign)
     _enqueue(session, view, module, before, after, now)
+    credentials.on_module_change(session, organisation_id=view.organisation_id, programme_id=view.programme_id, tandem=view.domain, module=module, before=before, after=after, now=now)
     return record
 
 
