@@ -25,6 +25,8 @@ NAME_MAX, PURPOSE_MAX, AGENDA_MAX, NOTES_MAX, COMMITMENT_MAX, COMMENT_MAX = 200,
 MEETING_MINUTES = 90
 #: how many planned meetings the feed and the page show
 UPCOMING = 3
+#: the first meeting is planned at most this far ahead (as an event)
+MAX_AHEAD = timedelta(days=3 * 366)
 
 
 class Cadence(enum.StrEnum):
@@ -113,11 +115,17 @@ def upcoming(anchor: datetime | None, cadence: Cadence, now: datetime, *, anchor
     if anchor is None:
         return []
     times = 1 if anchor_held else 0
-    moment = step(anchor, cadence, times)
-    while moment <= now:
-        times += 1
+    out: list[datetime] = []
+    try:  # a date past the calendar's last year ends the list quietly
         moment = step(anchor, cadence, times)
-    return [step(anchor, cadence, times + k) for k in range(count)]
+        while moment <= now:
+            times += 1
+            moment = step(anchor, cadence, times)
+        for k in range(count):
+            out.append(step(anchor, cadence, times + k))
+    except (OverflowError, ValueError):
+        pass
+    return out
 
 
 def follow_through(outcomes: Iterable[Outcome | str | None]) -> float | None:
@@ -135,6 +143,8 @@ def check_held(held_at: datetime, now: datetime, previous: datetime | None) -> N
 
 
 def first_meeting(day: date | None, now: datetime) -> None:
-    """:raise RuleViolation: a first meeting planned in the past."""
+    """:raise RuleViolation: a first meeting planned in the past, or more than three years ahead."""
     if day is not None and day < now.date():
         raise RuleViolation("Plan the first meeting for today or later.", "starts_on")
+    if day is not None and day > now.date() + MAX_AHEAD:
+        raise RuleViolation("Plan the first meeting at most three years ahead.", "starts_on")

@@ -94,3 +94,11 @@ def test_what_the_rules_cannot_place_stays_out():
     assert {20, 21, 22} <= set(formation.unplaced)
     assert not any({1, 30} <= set(c.members) for c in formation.circles)
     assert form(pool[:3], 4, 6).circles == ()
+
+
+def test_a_first_meeting_is_at_most_three_years_ahead_and_the_plan_stops_at_the_calendars_end():
+    now = datetime(2027, 1, 20, 12, tzinfo=UTC)
+    with pytest.raises(RuleViolation, match="three years ahead"):
+        rules.first_meeting(datetime(9999, 12, 1).date(), now)
+    rules.first_meeting((now + rules.MAX_AHEAD).date(), now)
+    assert rules.upcoming(datetime(9999, 12, 1, 9, tzinfo=UTC), rules.Cadence.MONTHLY, now, anchor_held=False) == [datetime(9999, 12, 1, 9, tzinfo=UTC)]
