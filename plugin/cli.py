@@ -305,6 +305,22 @@ def match_command(input_path: Path, output_path: Path) -> None:
 COFFEE_EVERY = 60.0
 #: seconds between two looks for due erasures and retention purges
 ERASURE_EVERY = 300.0
+#: seconds between two deliveries of the notifications outbox, and between two looks for due reminders
+NOTIFY_EVERY = 5.0
+REMINDERS_EVERY = 600.0
+
+
+def _notifications(app: Flask):
+    """The notifications outbox's delivery as a periodic task, or None when TANDEM_SMTP_URL is unset."""
+    from plugin.adapters.smtp import SmtpMailer
+    from plugin.services import notifications
+    from plugin.web.notifications import EmailRenderer
+
+    if not app.config.get("TANDEM_SMTP_URL"):
+        return None
+    mailer, renderer = SmtpMailer(app.config["TANDEM_SMTP_URL"]), EmailRenderer(app)
+    policy = notifications.Policy(backoff_base=max(0.05, app.config["TANDEM_OUTBOX_BACKOFF"]))
+    return lambda session: notifications.deliver(session, mailer, renderer, policy)
 
 
 @click.command("worker")
@@ -317,7 +333,7 @@ def worker_command(once: bool) -> None:
     from flask import current_app
 
     from plugin.extensions import db
-    from plugin.services import coffee, erasure, outbox
+    from plugin.services import coffee, erasure, notifications, outbox
 
     app = current_app._get_current_object()
     work = app.extensions["tandem_outbox_worker"]()
@@ -331,9 +347,16 @@ def worker_command(once: bool) -> None:
         rounds = coffee.run_due_rounds(db.session)
         db.session.commit()
         click.echo(f"{len(rounds)} coffee round(s) made")
+        notifications.run_periodic(db.session)
+        db.session.commit()
+        deliver = _notifications(app)
+        click.echo(f"{deliver(db.session) if deliver else 0} notification email(s) sent; {notifications.pending_count(db.session)} pending")
         return
     work.every(COFFEE_EVERY, coffee.run_due_rounds)  # coffee rounds that are due (one per period: safe with several workers)
     work.every(ERASURE_EVERY, erasure.run_due)  # erasures past their grace period, retention purges
+    work.every(REMINDERS_EVERY, notifications.run_periodic)  # event reminders, quiet tandems (once each: a unique key)
+    if (deliver := _notifications(app)) is not None:
+        work.every(NOTIFY_EVERY, deliver)  # notification emails over SMTP (leases: safe with several workers)
     signal.signal(signal.SIGTERM, lambda *_: work.stop())
     click.echo("tandem worker: delivering scores", err=True)
     try:

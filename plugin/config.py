@@ -67,6 +67,15 @@ def _redis_url(value: str | None) -> str | None:
     return value
 
 
+def _smtp_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+        raise ConfigError(f"TANDEM_SMTP_URL must look like smtp://host:port or smtps://user:password@host:port, not {parsed.scheme}://...")
+    return value
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask configuration mapping from defaults, environment and ``overrides`` (tests).
 
@@ -96,6 +105,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "TANDEM_OUTBOX": os.environ.get("TANDEM_OUTBOX", "thread") if os.environ.get("TANDEM_OUTBOX", "thread") in ("thread", "off") else "thread",
         "TANDEM_OUTBOX_LEASE": float(os.environ.get("TANDEM_OUTBOX_LEASE", "60") or 60),
         "TANDEM_OUTBOX_BACKOFF": float(os.environ.get("TANDEM_OUTBOX_BACKOFF", "2") or 2),
+        #: email notifications: off when unset
+        "TANDEM_SMTP_URL": _smtp_url(os.environ.get("TANDEM_SMTP_URL")),
+        "TANDEM_MAIL_FROM": os.environ.get("TANDEM_MAIL_FROM") or "Tandem <tandem@localhost>",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("en", "nl"),

@@ -17,6 +17,7 @@ from plugin.domain import agreements as domain
 from plugin.domain.agreements import Principle
 from plugin.domain.errors import RuleViolation
 from plugin.models import Agreement
+from plugin.services import notifications
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member
 
@@ -110,4 +111,5 @@ def sign(session: Session, actor: Actor, tandem_id: int, acknowledged: Collectio
         return signed
     row.signatures = [{"person_id": s.person_id, "at": s.at.isoformat()} for s in signed.signatures]
     session.flush()
+    notifications.agreement_signed(session, tandem_id, actor.person_id, [s.person_id for s in signed.signatures])
     return signed

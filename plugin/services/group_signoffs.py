@@ -22,7 +22,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.models import Evidence, Group, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import modules, score_queue
+from plugin.services import modules, notifications, score_queue
 from plugin.services.evidence import MAX_NOTE
 from plugin.services.group_access import GroupAccess, access, names, require_member, require_reader, roster
 from plugin.services.launches import Actor
@@ -98,7 +98,9 @@ def sign(session: Session, actor: Actor, catalogue: Catalogue, group_id: int, sl
     require_member(view)
     module = module_of(session, view, catalogue, slug, version)
     ticks = list(criteria)
-    return _change(session, view, module, lambda records, r, now: signoffs.new_group_signoff(records, r, module, objective_id, learner_id, actor.person_id, ticks, now, comment))
+    record = _change(session, view, module, lambda records, r, now: signoffs.new_group_signoff(records, r, module, objective_id, learner_id, actor.person_id, ticks, now, comment))
+    notifications.group_signoff(session, view, module, record)
+    return record
 
 
 def withdraw(session: Session, actor: Actor, catalogue: Catalogue, group_id: int, seq: int, reason: str) -> signoffs.SignOff:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from plugin.domain import scores
 from plugin.models import Person, Placement, ScoreOutbox
 from plugin.models.base import utcnow
-from plugin.services import placements
+from plugin.services import notifications, placements
 
 log = logging.getLogger("tandem.outbox")
 
@@ -159,6 +159,8 @@ def record(session: Session, item: Item, result: Result, policy: Policy, now: fl
     else:
         values.update(status="failed", last_error=(result.reason or "refused by the platform")[:500])
     session.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id == item.id).values(**values))
+    if values.get("status") == "failed":
+        notifications.grade_failed(session, item.id)  # the course's trainers hear, in this transaction
     session.commit()
     return values.get("status", "pending")
 

@@ -15,6 +15,7 @@ from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.domain.roles import Role
 from plugin.models import Person, Programme, Proposal, Tandem
 from plugin.models.base import utcnow
+from plugin.services import notifications
 from plugin.services.launches import Actor
 from plugin.services.matching_pool import PUBLISHED, PairRefused, names, pair_json, people_of, rules_of
 
@@ -163,6 +164,7 @@ def request_partner(session: Session, actor: Actor, partner_id: int) -> int:
     )
     session.add(tandem)
     session.flush()
+    notifications.partner_requested(session, tandem.id, actor.person_id)
     return tandem.id
 
 
@@ -192,4 +194,5 @@ def respond(session: Session, actor: Actor, tandem_id: int, response: str) -> st
     elif tandem.digital_response == tandem.expert_response == "accepted":
         tandem.status = "active"
     session.flush()
+    notifications.partner_answered(session, tandem.id, actor.person_id, response)
     return tandem.status

@@ -19,7 +19,7 @@ from plugin.domain.errors import RuleViolation
 from plugin.domain.fit import Summary
 from plugin.models import Participant, Programme, Proposal, Tandem
 from plugin.models.base import utcnow
-from plugin.services import jobs
+from plugin.services import jobs, notifications
 from plugin.services.launches import Actor
 from plugin.services.matching_pool import DRAFT, EXCLUSION_MESSAGES, PUBLISHED, PairRefused, held, rules_of
 from plugin.services.proposal_review import outline
@@ -142,5 +142,6 @@ def run(session: Session, job_id: int, programme_id: int, proposal_id: int, prog
     proposal.status = PUBLISHED
     proposal.published_at = now
     session.flush()
+    notifications.tandems_published(session, proposal.id)
     jobs.report(session, job_id, 100, total=100, status=jobs.DONE, key="published", count=len(rows), trail=[*trail, ["published", 100]])
     return len(rows)

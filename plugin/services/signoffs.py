@@ -21,7 +21,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import credentials, modules, plans, score_queue
+from plugin.services import credentials, modules, notifications, plans, score_queue
 from plugin.services.grades import resend  # noqa: F401 - re-exported: the tandem's module page resends through it
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
@@ -114,7 +114,9 @@ def sign(session: Session, actor: Actor, catalogue: Catalogue, tandem_id: int, s
     view = access(session, actor, tandem_id)
     require_member(view)
     module = module_of(session, view, catalogue, slug, version)
-    return _change(session, view, module, lambda records, now: signoffs.new_signoff(records, view.domain, module, objective_id, actor.person_id, criteria, now, comment))
+    record = _change(session, view, module, lambda records, now: signoffs.new_signoff(records, view.domain, module, objective_id, actor.person_id, criteria, now, comment))
+    notifications.tandem_signoff(session, view, module, record)
+    return record
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from plugin.domain.errors import RuleViolation
 from plugin.domain.matching.coffee import CoffeePerson, pair_round
 from plugin.models import CoffeeMatch, CoffeeMember, CoffeeOptIn, CoffeeRound, CoffeeSettings, Participant, Person, Programme, Tandem
 from plugin.models.base import utcnow
+from plugin.services import notifications
 
 log = logging.getLogger("tandem.coffee")
 
@@ -111,6 +112,7 @@ def run_round(session: Session, programme: Programme, cadence: str, today: date,
         session.add_all(CoffeeMember(match_id=match.id, round_id=round_id, person_id=i, wishes_added=[]) for i in group)
     session.execute(sa.update(CoffeeRound).where(CoffeeRound.id == round_id).values(people=len(people), repeats=len(plan.repeats), optimal=plan.optimal))
     session.flush()
+    notifications.coffee_round_made(session, round_id)
     log.info("coffee round %s of programme %s: %s people, %s groups, %s repeats", period.key, programme.id, len(people), len(plan.groups), len(plan.repeats))
     return round_id, True
 
