@@ -89,7 +89,7 @@ def agreement_signed(session: Session, tandem_id: int, by: int, signers: list[in
 def _titles(module: Any, objective_id: str | None) -> tuple[dict[str, str], dict[str, str]]:
     objective = next((o for t in module.tracks for o in t.objectives if o.id == objective_id), None)
     title = {"en": module.title.en, "nl": module.title.nl}
-    return title, ({"en": objective.title.en, "nl": objective.title.nl} if objective else {"en": objective_id or "", "nl": objective_id or ""})
+    return title, ({"en": objective.text.en, "nl": objective.text.nl} if objective else {"en": objective_id or "", "nl": objective_id or ""})
 
 
 def signoff_made(session: Session, *, organisation_id: int, learner_id: int | None, signer_id: int, module: Any, record: Any, link: str, course_id: int | None) -> int:

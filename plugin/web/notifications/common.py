@@ -42,6 +42,13 @@ def when(value: str | None, zone: str | None) -> str:
     return _("%(moment)s (%(zone)s)", moment=format_datetime(moment, "full", tzinfo=tz, locale=language()), zone=zone or "UTC")
 
 
+def _local(value: Any) -> str:
+    """A value given in both languages (a module's title), in the current one."""
+    if isinstance(value, dict):
+        return str(value.get(language()) or value.get("en") or "")
+    return str(value or "")
+
+
 def subject(kind: str, v: dict[str, Any]) -> str:
     """The email subject (and the in-app line's title) of one notification, in the current language."""
     if kind == "matched":
@@ -51,7 +58,7 @@ def subject(kind: str, v: dict[str, Any]) -> str:
     if kind == "agreement_to_sign":
         return _("Your tandem agreement waits for your signature")
     if kind == "signoff_made":
-        return _("%(signer)s signed off your learning in %(module)s", signer=v.get("signer", ""), module=v.get("module", ""))
+        return _("%(signer)s signed off your learning in %(module)s", signer=v.get("signer", ""), module=_local(v.get("module")))
     if kind == "tandem_inactive":
         return _("No session logged since %(since)s", since=v.get("since", ""))
     if kind == "coffee_match":
@@ -74,7 +81,7 @@ def line(kind: str, v: dict[str, Any]) -> str:
     if kind == "agreement_to_sign":
         return _("%(partner)s signed your tandem agreement. Read it and sign it too.", partner=v.get("partner", ""))
     if kind == "signoff_made":
-        return _("%(signer)s signed off “%(objective)s” in %(module)s.", signer=v.get("signer", ""), objective=v.get("objective", ""), module=v.get("module", ""))
+        return _("%(signer)s signed off “%(objective)s” in %(module)s.", signer=v.get("signer", ""), objective=_local(v.get("objective")), module=_local(v.get("module")))
     if kind == "tandem_inactive":
         if v.get("trainer"):
             return _("The tandem of %(partner)s has logged no session since %(since)s.", partner=v.get("partner", ""), since=v.get("since", ""))

@@ -52,10 +52,10 @@ class EmailRenderer:
         message["To"] = formataddr((recipient.name or "", recipient.email))
         domain = urlparse(base).hostname or "tandem.local"
         message["Message-ID"] = make_msgid(idstring="tandem-notification-" + "-".join(str(i.id) for i in items), domain=domain)
-        message["Content-Language"] = recipient.language
         message["Auto-Submitted"] = "auto-generated"
         if len({i["kind"] for i in shown}) == 1:
             message["List-Unsubscribe"] = f"<{shown[0]['unsubscribe']}>"
         message.set_content(text)
         message.add_alternative(html, subtype="html")
+        message["Content-Language"] = recipient.language  # after the body: set_content clears Content-* headers
         return message
