@@ -27,6 +27,8 @@ MEETING_MINUTES = 90
 UPCOMING = 3
 #: the first meeting is planned at most this far ahead (as an event)
 MAX_AHEAD = timedelta(days=3 * 366)
+#: the years a meeting's date may name at all (checked before any time zone arithmetic)
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class Cadence(enum.StrEnum):
@@ -140,6 +142,12 @@ def check_held(held_at: datetime, now: datetime, previous: datetime | None) -> N
         raise RuleViolation("Record a meeting once it took place: the time is in the future.", "held_on")
     if previous is not None and held_at < previous:
         raise RuleViolation("A meeting comes after the circle's previous one.", "held_on")
+
+
+def meeting_day(day: date) -> None:
+    """:raise RuleViolation: a meeting's date outside the years 2000-2100 (before time zones make it overflow)."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise RuleViolation(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.", "held_on")
 
 
 def first_meeting(day: date | None, now: datetime) -> None:

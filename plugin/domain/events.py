@@ -27,6 +27,8 @@ FOLLOWUP_MAX = 500
 MIN_CAPACITY, MAX_CAPACITY = 1, 1000
 MAX_LENGTH = timedelta(days=14)  # a two-day team development fits, a season does not
 MAX_AHEAD = timedelta(days=3 * 366)
+#: the years a date may name at all (checked before any time zone arithmetic)
+MIN_YEAR, MAX_YEAR = 2000, 2100
 #: launches this long before the start count as attending (people open the link a little early)
 LAUNCH_MARGIN = timedelta(minutes=15)
 #: score of an attendee, and of someone registered who did not come (the gradebook says the current truth)
@@ -64,11 +66,13 @@ def zone(name: str | None) -> zoneinfo.ZoneInfo:
 def to_utc(local: datetime | None, zone_name: str, field: str) -> datetime:
     """A wall-clock time in ``zone_name`` as an aware UTC time.
 
-    :raise RuleViolation: no time given, or a time the clocks skip in that zone (daylight saving).
-    An ambiguous time (the clocks go back) is its first occurrence.
+    :raise RuleViolation: no time given, a year outside 2000-2100, or a time the clocks skip in that zone
+    (daylight saving). An ambiguous time (the clocks go back) is its first occurrence.
     """
     if local is None:
         raise RuleViolation("Give a date and a time.", field)
+    if not MIN_YEAR <= local.year <= MAX_YEAR:  # before converting: the calendar's first and last days overflow
+        raise RuleViolation(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.", field)
     tz = zone(zone_name)
     naive = local.replace(tzinfo=None, fold=0)
     aware = naive.replace(tzinfo=tz)

@@ -122,6 +122,7 @@ def record(session: Session, actor: Actor, circle_id: int, new: NewMeeting, now:
         raise RuleViolation("The circle has no members.", "held_on")
     if new.held_on is None:
         raise RuleViolation("Give the date of the meeting.", "held_on")
+    rules.meeting_day(new.held_on)
     moment = now or utcnow()
     held_at = datetime.combine(new.held_on, new.at or time(9, 0), tzinfo=ZoneInfo(view.zone))
     if new.at is None and held_at > moment and held_at.date() == moment.astimezone(ZoneInfo(view.zone)).date():

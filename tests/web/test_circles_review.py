@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.web.circles_support import people
+from tests.web.circles_support import make_circle, people, today
 from tests.web.programme_support import post, text_of
 
 
@@ -17,7 +18,7 @@ def _count(app, model) -> int:
 
 
 def test_circle_dates_out_of_range(app, platform, tool):
-    from plugin.models import Circle
+    from plugin.models import Circle, CircleMeeting, Participant
 
     browsers, person = people(app, platform, tool, {"ann": "Ann", "bob": "Bob", "cis": "Cis", "dirk": "Dirk"})
     trainer = browsers["trainer"]
@@ -29,3 +30,16 @@ def test_circle_dates_out_of_range(app, platform, tool):
     assert "at most three years ahead" in text_of(post(trainer, tool, new, fields, status=400, token_from=new).text)
     assert _count(app, Circle) == 0
 
+    cid = make_circle(trainer, tool, "Board", four, starts_on=today() + timedelta(days=1))
+    base = f"/circles/{cid}"
+
+    # a meeting held on 0001-01-01 just after midnight in a zone east of UTC: a form error, not an overflow
+    from plugin.extensions import db
+
+    with app.app_context():
+        db.session.execute(sa.update(Participant).where(Participant.person_id == person["ann"]).values(timezone="Asia/Tokyo"))
+        db.session.commit()
+    for held_on in ("0001-01-01", "9999-12-31"):
+        refused = post(browsers["ann"], tool, f"{base}/meetings/new", {"held_on": held_on, "at": "08:00"}, status=400, token_from=base)
+        assert "between 2000 and 2100" in text_of(refused.text)
+    assert _count(app, CircleMeeting) == 0
