@@ -14,7 +14,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from lti.context import base_url
 from lti.credentials import signer
@@ -35,7 +35,7 @@ REASONS = {credentials.WITHDRAWN: _l("a sign-off of the learning was withdrawn")
 
 
 class VerifyForm(TandemForm):
-    token = TextAreaField(_l("The credential (the compact JWT)"), validators=[InputRequired(), Length(max=100_000)])
+    token = TextAreaField(_l("The credential (the compact JWT)"), validators=[DataRequired(), Length(max=100_000)])
 
 
 def _catalogue() -> Any:
