@@ -42,3 +42,25 @@ def test_cohort_growth_medians_people_and_filters(app, platform, tool):
         assert cohort_growth(db.session, programme_id, department="Sales") == [GrowthRow("digcomp:1.1", 1.5, 5.5, 2), GrowthRow("entrecomp:2.5", 0.0, 2.0, 1)]
         assert cohort_growth(db.session, programme_id, side="senior_expert", department="Nowhere") == []
         assert cohort_growth(db.session, programme_id + 999) == []
+
+
+def test_seed_example_gives_two_takes_each_and_growth(app, platform, tool):
+    import sqlalchemy as sa
+
+    from plugin.extensions import db
+    from plugin.models import AssessmentTake, Participant
+    from plugin.services.assessments import cohort_growth, seed_example
+
+    people = [{"subject": "demo-d", "side": "digital_mentor"}, {"subject": "demo-e", "side": "senior_expert"}, {"subject": "demo-none", "side": "digital_mentor"}]
+    programme_id, ids = programme_with(app, platform, tool, new_browser(), people, context_id="course-seed")
+    with app.app_context():
+        takes = seed_example(db.session, programme_id, [ids["demo-d"], ids["demo-e"]])
+        db.session.commit()
+        assert [(t.questionnaire, t.kind.value) for t in takes] == [
+            ("digcomp-self-check", "start"), ("digcomp-self-check", "end"), ("global-leadership-self-check", "start"), ("global-leadership-self-check", "end")
+        ] * 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentTake)) == 8
+        rows = cohort_growth(db.session, programme_id)
+        assert len(rows) == 17 + 15 and all(r.people == 2 and r.after_median > r.before_median for r in rows)
+        needs = db.session.scalar(sa.select(Participant.needs).where(Participant.person_id == ids["demo-d"]))
+        assert any("offer" in v for k, v in needs.items() if k.startswith("digcomp")) and any("want" in v for k, v in needs.items() if k.startswith("entrecomp"))
