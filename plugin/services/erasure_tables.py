@@ -296,6 +296,34 @@ def notifications(session: Session, s: Scope) -> int:
     return changed
 
 
+def _table(name: str) -> sa.Table | None:
+    from plugin.models import Base
+
+    return Base.metadata.tables.get(name)
+
+
+def assessment_takes(session: Session, s: Scope) -> int:
+    """Their self-assessment answers and levels (``plugin.models.assessments``, looked up by table name)."""
+    table = _table("assessment_takes")
+    if table is None:
+        return 0
+    return _count(
+        session.execute(sa.delete(table).where(table.c.person_id == s.person_id, table.c.programme_id.in_(s.programme_ids)))
+    )
+
+
+def credentials(session: Session, s: Scope) -> int:
+    """Their credentials are revoked (the verification page then says revoked; nothing names them any more)."""
+    table = _table("credentials")
+    if table is None:
+        return 0
+    return _count(session.execute(
+        sa.update(table)
+        .where(table.c.learner_id == s.person_id, table.c.programme_id.in_(s.programme_ids), table.c.status == "active")
+        .values(status="revoked", revoked_at=utcnow(), revoked_reason="erased")
+    ))  # fmt: skip
+
+
 def scores(session: Session, s: Scope) -> int:
     """Grades not yet delivered are not sent any more (the LMS user id is gone)."""
     return _count(
@@ -369,11 +397,38 @@ STEPS: tuple[tuple[str, Callable[[Session, Scope], int]], ...] = (
     ("event_followup_items", event_followups),
     ("score_outbox", scores),
     ("notifications", notifications),
+    ("assessment_takes", assessment_takes),
+    ("credentials", credentials),
     ("calendar_feeds", calendar_feeds),
     ("launches", launches),
     ("store_entries", store_entries),
     ("people", person),
 )
+
+
+#: tables that name a person and keep the (pseudonymous) id without any personal value, and why
+KEPT: dict[str, str] = {
+    "memberships": "a role in a course: trainers' lists show 'erased participant'",
+    "tandems": "the partner's tandem: ids, score and state",
+    "signoff_records": "the append-only hash chain (payload comments are about the other's learning)",
+    "group_members": "a place in a group: the others' group",
+    "group_attendance": "who was at a session: the group's record",
+    "circle_members": "the chair rotation of the others' circle",
+    "circle_proposals": "person ids only",
+    "coffee_rounds": "who started a round",
+    "coffee_settings": "who changed the settings",
+    "event_registrations": "the event's attendance figures: ids and states only",
+    "event_followups": "the trainer's text",
+    "events": "the trainer's event",
+    "groups": "the group's mentor and creator: the members' group",
+    "circles": "who made the circle",
+    "jobs": "who started a background job",
+    "org_modules": "who uploaded a module",
+    "erasure_requests": "the request itself: ids and dates",
+    "erasure_settings": "who set the periods",
+    "erasure_audit": "the audit line: counts only",
+    "notification_preferences": "deleted with the account by the notifications step",
+}
 
 
 def erase(session: Session, scope: Scope) -> dict[str, int]:
