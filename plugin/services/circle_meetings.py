@@ -99,9 +99,9 @@ def page(session: Session, actor: Actor, circle_id: int, now: datetime) -> Circl
     )  # fmt: skip
 
 
-def meeting_form(session: Session, actor: Actor, circle_id: int) -> CircleAccess:
-    """The circle for the meeting form.  :raise NotAllowed: neither the next chair nor a trainer."""
-    view = access(session, actor, circle_id)
+def meeting_form(session: Session, actor: Actor, circle_id: int, *, lock: bool = False) -> CircleAccess:
+    """The circle for the meeting form (``lock``: the circle row locked).  :raise NotAllowed: neither the next chair nor a trainer."""
+    view = access(session, actor, circle_id, lock=lock)
     if not may_record(view, actor):
         raise NotAllowed("the chair of the meeting records it")
     return view
@@ -117,7 +117,7 @@ class NewMeeting:
 
 def record(session: Session, actor: Actor, circle_id: int, new: NewMeeting, now: datetime | None = None) -> int:
     """Record a held meeting, chaired by the next in the rotation; returns its id.  :raise RuleViolation: names the field."""
-    view = meeting_form(session, actor, circle_id)
+    view = meeting_form(session, actor, circle_id, lock=True)  # a double submit waits, then finds the meeting recorded
     if not view.order:
         raise RuleViolation("The circle has no members.", "held_on")
     if new.held_on is None:
@@ -138,7 +138,7 @@ def record(session: Session, actor: Actor, circle_id: int, new: NewMeeting, now:
 
 def commit(session: Session, actor: Actor, circle_id: int, text: str | None) -> int:
     """The actor's commitment at the circle's latest meeting.  :raise NotAllowed: a trainer.  :raise RuleViolation: names ``text``."""
-    view = access(session, actor, circle_id)
+    view = access(session, actor, circle_id, lock=True)  # a double submit waits, then finds the commitment stated
     if not view.is_member:
         raise NotAllowed("members state their own commitments")
     latest = session.scalar(sa.select(CircleMeeting).where(CircleMeeting.circle_id == view.id).order_by(CircleMeeting.seq.desc()).limit(1))

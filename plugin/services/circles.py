@@ -89,11 +89,14 @@ def names_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return dict(session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(list(ids)))).all()) if ids else {}
 
 
-def access(session: Session, actor: Actor, circle_id: int) -> CircleAccess:
-    """The circle ``circle_id`` for ``actor``.  :raise NotFound: no such circle for this actor."""
-    row = session.execute(
-        sa.select(Circle, Programme.course_id).join(Programme, Programme.id == Circle.programme_id).where(Circle.id == circle_id, Circle.organisation_id == actor.organisation_id)
-    ).one_or_none()
+def access(session: Session, actor: Actor, circle_id: int, *, lock: bool = False) -> CircleAccess:
+    """The circle ``circle_id`` for ``actor`` (``lock``: the circle row is locked until the transaction ends, so two
+    submits of a meeting or a commitment take turns).  :raise NotFound: no such circle for this actor."""
+    if lock and session.get_bind().dialect.name != "postgresql":
+        # SQLite has no row locks: a (no-op) write takes the database's write lock until the transaction ends
+        session.execute(sa.update(Circle).where(Circle.id == circle_id, Circle.organisation_id == actor.organisation_id).values(name=Circle.name).execution_options(synchronize_session=False))
+    query = sa.select(Circle, Programme.course_id).join(Programme, Programme.id == Circle.programme_id).where(Circle.id == circle_id, Circle.organisation_id == actor.organisation_id)
+    row = session.execute(query.with_for_update(of=Circle) if lock else query).one_or_none()
     if row is None:
         raise NotFound("no such circle")
     circle, course_id = row

@@ -1,13 +1,15 @@
-"""Circles, from a code review: dates past the calendar's range give a form error (never a 500, nothing written)."""
+"""Circles, from a code review: dates past the calendar's range give a form error (never a 500, nothing
+written); a double submit of a commitment gives one commitment and a clear 400."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.web.circles_support import make_circle, people, today
-from tests.web.programme_support import post, text_of
+from tests.web.circles_support import days_ago, make_circle, people, record_meeting, today
+from tests.web.programme_support import post, text_of, token
 
 
 def _count(app, model) -> int:
@@ -17,8 +19,8 @@ def _count(app, model) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_circle_dates_out_of_range(app, platform, tool):
-    from plugin.models import Circle, CircleMeeting, Participant
+def test_circle_dates_out_of_range_and_double_submits(app, platform, tool):
+    from plugin.models import Circle, CircleCommitment, CircleMeeting, Participant
 
     browsers, person = people(app, platform, tool, {"ann": "Ann", "bob": "Bob", "cis": "Cis", "dirk": "Dirk"})
     trainer = browsers["trainer"]
@@ -43,3 +45,23 @@ def test_circle_dates_out_of_range(app, platform, tool):
         refused = post(browsers["ann"], tool, f"{base}/meetings/new", {"held_on": held_on, "at": "08:00"}, status=400, token_from=base)
         assert "between 2000 and 2100" in text_of(refused.text)
     assert _count(app, CircleMeeting) == 0
+
+    # a double submit of the same commitment: one is kept, the other is a clear 400 (never a 500)
+    record_meeting(browsers["ann"], tool, cid, days_ago(1))
+    for key in ("bob", "cis", "dirk"):
+        browser = browsers[key]
+        csrf = token(browser, tool, base)
+        statuses: list[int] = []
+        barrier = threading.Barrier(2)
+
+        def send(browser=browser, csrf=csrf, statuses=statuses, barrier=barrier) -> None:
+            barrier.wait()
+            statuses.append(browser.post(tool.url + f"{base}/commitments", data={"text": "I will write the plan", "csrf_token": csrf}, allow_redirects=False).status_code)
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(statuses) == [303, 400], (key, statuses)
+    assert _count(app, CircleCommitment) == 3
