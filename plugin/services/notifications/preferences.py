@@ -79,6 +79,8 @@ class Unsubscribe:
     name: str | None
     kind: str
     enabled: bool
+    #: the person's language (the page answers in it: the link comes from an email in that language)
+    language: str = "en"
 
 
 def _read(session: Session, secret: str, token: str) -> Unsubscribe:
@@ -91,7 +93,7 @@ def _read(session: Session, secret: str, token: str) -> Unsubscribe:
     if person is None or kind not in domain.KINDS:
         raise RuleViolation("this unsubscribe link is not valid: it was changed or cut short", "token")
     enabled = _saved(session, person_id).get(kind, (True, "immediate"))[0]
-    return Unsubscribe(person_id, person.name, kind, enabled)
+    return Unsubscribe(person_id, person.name, kind, enabled, domain.language_of(person.locale))
 
 
 def unsubscribe_preview(session: Session, secret: str, token: str) -> Unsubscribe:
@@ -107,7 +109,7 @@ def unsubscribe(session: Session, secret: str, token: str) -> Unsubscribe:
     mode = _saved(session, found.person_id).get(found.kind, (True, "immediate"))[1]
     _store(session, found.person_id, domain.Choice(found.kind, False, mode))
     session.flush()
-    return Unsubscribe(found.person_id, found.name, found.kind, False)
+    return Unsubscribe(found.person_id, found.name, found.kind, False, found.language)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ of every email (no login: a signed token), plus the "what needs you" list the ho
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from plugin.domain import notifications as kinds
@@ -68,12 +69,13 @@ def unsubscribe(token: str) -> Response:
                 abort(400)
             found = notifications.unsubscribe(db.session, secret, _token(token))
             db.session.commit()
-            return make_response(render_template("notifications/unsubscribe.html", found=found, done=True, form=None, labels=LABELS))
-        found = notifications.unsubscribe_preview(db.session, secret, _token(token))
+        else:
+            found = notifications.unsubscribe_preview(db.session, secret, _token(token))
+            db.session.commit()
     except RuleViolation:
         return _refused()
-    db.session.commit()
-    return make_response(render_template("notifications/unsubscribe.html", found=found, done=False, form=form, labels=LABELS))
+    with force_locale(found.language):  # the language of the email the link came from
+        return make_response(render_template("notifications/unsubscribe.html", found=found, done=request.method == "POST", form=form, labels=LABELS))
 
 
 @bp.app_context_processor
