@@ -34,7 +34,7 @@ class Month:
     @classmethod
     def parse(cls, text: str, field_name: str = "from") -> Month:
         """``YYYY-MM``.  :raise RuleViolation: anything else."""
-        if not _MONTH.fullmatch(text) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 1900:
+        if not _MONTH.fullmatch(text) or not 1 <= int(text[5:]) <= 12 or not 1900 <= int(text[:4]) <= 2999:
             raise RuleViolation("Give the month as YYYY-MM.", field_name)
         return cls(int(text[:4]), int(text[5:]))
 
@@ -180,8 +180,10 @@ def plan_state(due: date, done_on: date | None, today: date) -> str:
 def plan_chart(items: Iterable[tuple[date, date | None]], today: date, filters: Filters) -> Chart:
     """Plan items by state; with a period, only the items due in it."""
     counts = dict.fromkeys(PLAN_STATES, 0)
+    first = filters.start.first_day() if filters.start else date.min
+    after = filters.end.next().first_day() if filters.end else date.max
     for due, done_on in items:
-        if filters.within(due) or (filters.start is None and filters.end is None):
+        if first <= due < after:
             counts[plan_state(due, done_on, today)] += 1
     values = tuple(counts[s] for s in PLAN_STATES)
     return Chart("plan_items", PLAN_STATES, (Series("items", values),), empty=not any(values))

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from plugin.domain import dashboards as domain
 from plugin.domain import health
-from plugin.domain.agreements import Principle
 from plugin.domain.catalogue import Catalogue, Side
 from plugin.domain.dashboards import Chart, Filters, Series
 from plugin.domain.errors import NotFound
@@ -95,11 +94,8 @@ def _funnel(people: queries.People, tandems: list[queries.TandemRow], signed: di
     return domain.funnel({k: len(v) for k, v in stages.items()})
 
 
-def _signoffs(session: Session, programme_id: int, filters: Filters, kept: set[int], today: date) -> Chart:
-    counts: Counter[tuple[str, str]] = Counter()
-    for tandem_id, month, side, n in queries.signoffs_per_month(session, programme_id, filters):
-        if tandem_id in kept and (filters.side is None or side == filters.side.value):
-            counts[(month, side)] += n
+def _signoffs(session: Session, programme_id: int, filters: Filters, today: date) -> Chart:
+    counts = {(month, side): n for month, side, n in queries.signoffs_per_month(session, programme_id, filters)}
     keys = SIDES if filters.side is None else (filters.side.value,)
     return domain.per_month(counts, keys, filters, today, "signoffs")
 
@@ -119,21 +115,20 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
     flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
     sessions = queries.last_sessions(session, programme_id, today)
     progress = queries.last_signed(session, programme_id)
-    sides = {t.id: {t.digital: Side.DIGITAL_MENTOR, t.expert: Side.SENIOR_EXPERT} for t in flagged}
-    reflected: dict[int, list[health.Reflection]] = {}
-    for tandem_id, held_on, person_id, *scores in queries.reflections(session, programme_id):
-        side = sides.get(tandem_id, {}).get(person_id)
-        if side is not None:
-            reflected.setdefault(tandem_id, []).append(health.Reflection(held_on, side, dict(zip(Principle, scores, strict=True))))
+    thresholds = health.Thresholds()
+    low = queries.low_reflections(session, programme_id, today, thresholds.reflection_sessions, thresholds.low_reflection)
     kinds: Counter[str] = Counter()
     for t in flagged:
+        # the reflections' averages come from the database (the same rule as health.flags: a side's last sessions)
+        if (t.id, t.digital) in low or (t.id, t.expert) in low:
+            kinds[health.FlagKind.LOW_REFLECTION.value] += 1
         last = sessions.get(t.id)
         flags = health.flags(
             today=today,
             started_on=t.started,
             sessions=(last,) if last else (),
             progress={Side(s): d for s, d in progress.get(t.id, {}).items()},
-            reflections=reflected.get(t.id, ()),
+            reflections=(),
             plan_items=late.get(t.id, ()),
         )
         kinds.update({f.kind.value for f in flags})
@@ -179,7 +174,7 @@ def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, fi
     plan, flags = _plan_and_health(session, programme.id, filters, tandems, signed, kept, today)
     charts = (
         _funnel(people, tandems, signed, complete),
-        _signoffs(session, programme.id, filters, kept, today),
+        _signoffs(session, programme.id, filters, today),
         plan,
         flags,
         _growth(session, programme.id, filters),

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from plugin.domain.agreements import Principle
 from plugin.domain.dashboards import Filters, TrackCount
 from plugin.domain.signoffs.records import Kind
 from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, Reflection, SignoffRecord, Tandem
@@ -104,17 +105,35 @@ def track_counts(session: Session, programme_id: int) -> dict[tuple[int, str, in
     return {key: TrackCount(counts.get(key, 0), *marks.get(key, (None, None))) for key in counts.keys() | marks.keys()}
 
 
-def signoffs_per_month(session: Session, programme_id: int, filters: Filters) -> Iterator[tuple[int, str, str, int]]:
-    """(tandem, YYYY-MM, side taught, sign-offs made) in the period."""
+def _people(programme_id: int, filters: Filters) -> sa.Select:
+    query = sa.select(Participant.person_id).where(Participant.programme_id == programme_id)
+    if filters.side is not None:
+        query = query.where(Participant.side == filters.side.value)
+    if filters.department is not None:
+        query = query.where(sa.func.lower(Participant.department) == filters.department.lower())
+    return query
+
+
+def kept_tandems(programme_id: int, filters: Filters) -> sa.Select:
+    """The programme's tandems with a member the filters keep (every tandem without a side or department)."""
+    query = _programme_tandems(programme_id)
+    if filters.side is None and filters.department is None:
+        return query
+    people = _people(programme_id, filters)
+    return query.where(sa.or_(Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people)))
+
+
+def signoffs_per_month(session: Session, programme_id: int, filters: Filters) -> list[tuple[str, str, int]]:
+    """(YYYY-MM, side taught, sign-offs made) in the period, over the tandems the filters keep."""
     month = sa.func.substr(SignoffRecord.timestamp, 1, 7)
-    query = sa.select(SignoffRecord.tandem_id, month, SignoffRecord.side, sa.func.count()).where(
-        SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind == Kind.SIGNED.value
-    )
+    query = sa.select(month, SignoffRecord.side, sa.func.count()).where(SignoffRecord.tandem_id.in_(kept_tandems(programme_id, filters)), SignoffRecord.kind == Kind.SIGNED.value)
+    if filters.side is not None:
+        query = query.where(SignoffRecord.side == filters.side.value)
     if filters.start is not None:
         query = query.where(month >= str(filters.start))
     if filters.end is not None:
         query = query.where(month <= str(filters.end))
-    yield from session.execute(query.group_by(SignoffRecord.tandem_id, month, SignoffRecord.side))
+    return [(m, side, n) for m, side, n in session.execute(query.group_by(month, SignoffRecord.side))]
 
 
 def last_signed(session: Session, programme_id: int) -> dict[int, dict[str, date | None]]:
@@ -140,14 +159,23 @@ def last_sessions(session: Session, programme_id: int, today: date) -> dict[int,
     return {t: d for t, d in rows}
 
 
-def reflections(session: Session, programme_id: int) -> Iterator[tuple]:
-    """(tandem, session day, person, space, respect, patience, perseverance, acceptance) of every reflection."""
-    query = (
-        sa.select(MentoringSession.tandem_id, MentoringSession.held_on, Reflection.person_id, Reflection.space, Reflection.respect, Reflection.patience, Reflection.perseverance, Reflection.acceptance)
+def low_reflections(session: Session, programme_id: int, today: date, sessions: int, below: float) -> set[tuple[int, int]]:
+    """(tandem, person) whose average over their last ``sessions`` reflections (held by today) is below
+    ``below`` for some principle: the health flag's rule, averaged in the database (a window per person)."""
+    recent = (
+        sa.select(
+            MentoringSession.tandem_id.label("tandem_id"),
+            Reflection.person_id.label("person_id"),
+            *(getattr(Reflection, p.value).label(p.value) for p in Principle),
+            sa.func.row_number().over(partition_by=(MentoringSession.tandem_id, Reflection.person_id), order_by=(MentoringSession.held_on.desc(), MentoringSession.id.desc())).label("n"),
+        )
         .join(MentoringSession, MentoringSession.id == Reflection.session_id)
-        .where(MentoringSession.tandem_id.in_(_programme_tandems(programme_id)))
+        .where(MentoringSession.tandem_id.in_(_programme_tandems(programme_id)), MentoringSession.held_on <= today)
+        .subquery()
     )
-    yield from session.execute(query)
+    averages = [sa.func.avg(sa.cast(getattr(recent.c, p.value), sa.Float)) for p in Principle]
+    query = sa.select(recent.c.tandem_id, recent.c.person_id).where(recent.c.n <= sessions).group_by(recent.c.tandem_id, recent.c.person_id).having(sa.or_(*(a < below for a in averages)))
+    return {(t, p) for t, p in session.execute(query)}
 
 
 def plan_items(session: Session, programme_id: int) -> Iterator[tuple[int, list]]:
@@ -160,11 +188,7 @@ def event_attendance(session: Session, programme_id: int, filters: Filters, limi
     (not cancelled), the latest ``limit``; only the registrations of the people the filters keep."""
     registered = sa.func.sum(sa.case((EventRegistration.status == "registered", 1), else_=0))
     attended = sa.func.sum(sa.case((EventRegistration.attended.is_(True), 1), else_=0))
-    people = sa.select(Participant.person_id).where(Participant.programme_id == programme_id)
-    if filters.side is not None:
-        people = people.where(Participant.side == filters.side.value)
-    if filters.department is not None:
-        people = people.where(sa.func.lower(Participant.department) == filters.department.lower())
+    people = _people(programme_id, filters)
     on = sa.and_(EventRegistration.event_id == Event.id, EventRegistration.person_id.in_(people))
     query = (
         sa.select(Event.id, Event.title, Event.starts_at, sa.func.coalesce(registered, 0), sa.func.coalesce(attended, 0))

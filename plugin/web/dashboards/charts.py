@@ -48,11 +48,13 @@ def svg(chart: Chart) -> str:
         min_scale=1,
         max_scale=10,
     )
-    drawing.x_labels = [label(k) for k in chart.labels]
+    # a horizontal chart draws its first label at the bottom: reversed, it reads top-down like the table
+    order = -1 if kind is pygal.HorizontalBar else 1
+    drawing.x_labels = [label(k) for k in chart.labels][::order]
     hidden = NOT_DRAWN.get(chart.key, set())
     for series in chart.series:
         if series.key not in hidden:
-            drawing.add(str(SERIES.get(series.key, series.key)), list(series.values))
+            drawing.add(str(SERIES.get(series.key, series.key)), list(series.values)[::order])
     text = _SCRIPT.sub("", _COMMENT.sub("", drawing.render(is_unicode=True)))
     name = escape(str(TITLES[chart.key]))
     return re.sub(r"<svg ([^>]*)>", lambda m: f'<svg {m.group(1)} role="img" aria-labelledby="title-{chart.key}"><title id="title-{chart.key}">{name}</title>', text, count=1)
