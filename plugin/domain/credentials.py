@@ -137,7 +137,7 @@ def document(award: Award, urls: Urls, frameworks: Mapping[str, Framework]) -> d
         "id": urls.credential(award.public_id),
         "type": list(TYPES),
         "name": name,
-        "description": f"Learned in a two-way mentoring tandem: {module.title.en}, {track.title.en}.",
+        "description": f"Learned in two-way mentoring: {module.title.en}, {track.title.en}.",
         "issuer": {"id": urls.issuer(award.organisation_id), "type": ["Profile"], "name": award.organisation_name},
         "validFrom": _stamp(award.issued_at),
         "credentialSubject": subject,

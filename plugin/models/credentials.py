@@ -13,7 +13,7 @@ __all__ = ["Credential"]
 
 
 class Credential(Base):
-    """One learner's credential for the track they learned in a module of their tandem.
+    """One learner's credential for the track they learned in a module of their tandem (or group).
 
     The signed document is made from this row and the catalogue when it is read (module versions never
     change), so a later rotation of Tandem's key signs it again under the new key; revoking sets the
@@ -29,6 +29,8 @@ class Credential(Base):
     organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id"), index=True)
     programme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programmes.id"), index=True)
     tandem_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tandems.id"))
+    #: or the group (a group's learner whose track is complete; a focused mentoring is a group too)
+    group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id"), index=True)
     learner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id"), index=True)
     module_slug: so.Mapped[str] = so.mapped_column(sa.String(64))
     module_version: so.Mapped[int]

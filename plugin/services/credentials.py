@@ -83,6 +83,27 @@ def on_module_change(session: Session, *, organisation_id: int, programme_id: in
     session.flush()
 
 
+def on_group_track_change(session: Session, *, organisation_id: int, programme_id: int, group_id: int, learner_id: int, module: Module, side: Side, after: signoffs.TrackState, now: datetime) -> None:
+    """Called in the transaction of every sign-off and withdrawal in a group: a learner whose track of the
+    module is complete gets a credential (if they have no active one); one whose track reopened loses it."""
+    row = session.scalar(
+        sa.select(Credential).where(
+            Credential.group_id == group_id, Credential.learner_id == learner_id, Credential.module_slug == module.slug,
+            Credential.module_version == module.version, Credential.taught_by == side.value, Credential.status == doc.ACTIVE,
+        )
+    )  # fmt: skip
+    if row is not None and not after.complete:
+        row.status, row.revoked_at, row.revoked_reason = doc.REVOKED, now, WITHDRAWN
+    elif row is None and after.complete:
+        session.add(
+            Credential(
+                public_id=str(uuid.uuid4()), organisation_id=organisation_id, programme_id=programme_id, group_id=group_id, learner_id=learner_id,
+                module_slug=module.slug, module_version=module.version, taught_by=side.value, status=doc.ACTIVE, issued_at=now,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
 # --------------------------------------------------------------------------- reading
 
 

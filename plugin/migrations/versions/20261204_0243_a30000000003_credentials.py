@@ -24,6 +24,7 @@ def upgrade():
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=False),
         sa.Column("tandem_id", sa.Integer(), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("learner_id", sa.Integer(), nullable=False),
         sa.Column("module_slug", sa.String(length=64), nullable=False),
         sa.Column("module_version", sa.Integer(), nullable=False),
@@ -32,6 +33,7 @@ def upgrade():
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_reason", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["group_id"], ["groups.id"], name=op.f("fk_credentials_group_id_groups")),
         sa.ForeignKeyConstraint(["learner_id"], ["people.id"], name=op.f("fk_credentials_learner_id_people")),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"], name=op.f("fk_credentials_organisation_id_organisations")),
         sa.ForeignKeyConstraint(["programme_id"], ["programmes.id"], name=op.f("fk_credentials_programme_id_programmes")),
@@ -39,6 +41,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credentials")),
         sa.UniqueConstraint("public_id", name=op.f("uq_credentials_public_id")),
     )
+    op.create_index(op.f("ix_credentials_group_id"), "credentials", ["group_id"], unique=False)
     op.create_index(op.f("ix_credentials_learner_id"), "credentials", ["learner_id"], unique=False)
     op.create_index(op.f("ix_credentials_organisation_id"), "credentials", ["organisation_id"], unique=False)
     op.create_index(op.f("ix_credentials_programme_id"), "credentials", ["programme_id"], unique=False)
@@ -50,4 +53,5 @@ def downgrade():
     op.drop_index(op.f("ix_credentials_programme_id"), table_name="credentials")
     op.drop_index(op.f("ix_credentials_organisation_id"), table_name="credentials")
     op.drop_index(op.f("ix_credentials_learner_id"), table_name="credentials")
+    op.drop_index(op.f("ix_credentials_group_id"), table_name="credentials")
     op.drop_table("credentials")
