@@ -22,7 +22,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.models import Evidence, Group, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import modules, notifications, score_queue
+from plugin.services import credentials, modules, notifications, score_queue
 from plugin.services.evidence import MAX_NOTE
 from plugin.services.group_access import GroupAccess, access, names, require_member, require_reader, roster
 from plugin.services.launches import Actor
@@ -72,6 +72,7 @@ def _change(session: Session, view: GroupAccess, module: Module, make: Any) -> s
     learner, side = record.learner_id, record.side
     before = signoffs.learner_track(records, module, learner, side)
     after = signoffs.learner_track([*records, record], module, learner, side)
+    credentials.on_group_track_change(session, organisation_id=view.organisation_id, programme_id=view.programme_id, group_id=view.id, learner_id=learner, module=module, side=side, after=after, now=now)
     if scores.score_for_track(before, learner, now) != scores.score_for_track(after, learner, now):
         score_queue.enqueue(
             session,
