@@ -72,8 +72,8 @@ def is_trainer(actor: Actor) -> bool:
 
 
 def capacity_of(actor: Actor, course_id: int, member_ids: Sequence[int]) -> str | None:
-    """The one rule of who finds a circle: a member, a trainer of its course, an administrator; else None."""
-    if actor.role is Role.PARTICIPANT and actor.person_id in member_ids:
+    """The one rule of who finds a circle: a member launched from its course, a trainer of its course, an administrator; else None."""
+    if actor.role is Role.PARTICIPANT and actor.course_id == course_id and actor.person_id in member_ids:
         return MEMBER
     if actor.role is Role.ORG_ADMIN or (actor.role is Role.TRAINER and actor.course_id == course_id):
         return TRAINER

@@ -1,5 +1,6 @@
 """Circles, from a code review: dates past the calendar's range give a form error (never a 500, nothing
-written); a double submit of a commitment gives one commitment and a clear 400."""
+written); a double submit of a commitment gives one commitment and a clear 400; a member launched from another
+course of the same organisation does not find the circle."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from tests.harness.browser import new_browser
 from tests.web.circles_support import days_ago, make_circle, people, record_meeting, today
-from tests.web.programme_support import post, text_of, token
+from tests.web.programme_support import LEARNER, get, launch, post, text_of, token
 
 
 def _count(app, model) -> int:
@@ -19,7 +21,7 @@ def _count(app, model) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_circle_dates_out_of_range_and_double_submits(app, platform, tool):
+def test_circle_dates_out_of_range_double_submits_and_another_course(app, platform, tool):
     from plugin.models import Circle, CircleCommitment, CircleMeeting, Participant
 
     browsers, person = people(app, platform, tool, {"ann": "Ann", "bob": "Bob", "cis": "Cis", "dirk": "Dirk"})
@@ -65,3 +67,9 @@ def test_circle_dates_out_of_range_and_double_submits(app, platform, tool):
             t.join()
         assert sorted(statuses) == [303, 400], (key, statuses)
     assert _count(app, CircleCommitment) == 3
+
+    # Ann launched from another course of the same organisation: the circle is not hers there
+    elsewhere = new_browser(verify=False)
+    launch(platform, elsewhere, LEARNER, user_id="ann", name="Ann", context={"id": "other-course", "label": "OTHER", "title": "Another course"})
+    get(elsewhere, tool, base, 404)
+    get(browsers["ann"], tool, base)

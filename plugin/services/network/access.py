@@ -50,9 +50,10 @@ def access(session: Session, actor: Actor, group_id: int, *, lock: bool = False)
     if row is None:
         raise NotFound("no such focused mentoring")
     group, member, programme = row
-    if actor.role is Role.PARTICIPANT and actor.person_id == member.person_id:
+    in_course = actor.course_id == programme.course_id  # a participant works in the programme's own course only
+    if actor.role is Role.PARTICIPANT and in_course and actor.person_id == member.person_id:
         capacity = MENTEE
-    elif actor.role is Role.PARTICIPANT and actor.person_id == group.mentor_person_id:
+    elif actor.role is Role.PARTICIPANT and in_course and actor.person_id == group.mentor_person_id:
         capacity = MENTOR
     elif is_reader(actor, programme):
         capacity = TRAINER
