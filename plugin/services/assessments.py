@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.assessments import Change, GrowthRow, Questionnaire, TakeKind, changes, cohort, levels, parse_answers, split
-from plugin.domain.catalogue import Side
+from plugin.domain.catalogue import Localized, Side
 from plugin.domain.errors import NotFound, RuleViolation
 from plugin.models import AssessmentTake, Participant, Person, Programme, ProgrammeQuestionnaires
 from plugin.models.base import utcnow
@@ -40,6 +40,8 @@ class Take:
     kind: TakeKind
     taken_at: datetime
     levels: Mapping[str, int]
+    #: the questionnaire's title (None when it is no longer shipped)
+    title: Localized | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ class Growth:
 
 
 def _take(row: AssessmentTake) -> Take:
-    return Take(row.id, row.questionnaire, row.version, TakeKind(row.kind), row.taken_at, dict(row.levels or {}))
+    shipped = questionnaires.shipped().get(row.questionnaire)
+    return Take(row.id, row.questionnaire, row.version, TakeKind(row.kind), row.taken_at, dict(row.levels or {}), shipped.title if shipped else None)
 
 
 def _takes_of(session: Session, participant_id: int) -> list[AssessmentTake]:

@@ -101,6 +101,7 @@ def test_answers_produce_the_needs_map_and_a_retake_shows_growth(app, platform, 
     assert taught["DigComp 1.1 Browsing, searching and filtering data, information and digital content"] == ["8", "8", "0"]
     assert len(taught) == 17
     assert "What I learned" in page and "What I taught" in page and "(UTC)" in page
+    assert "End: Global leadership self-check, version 1, on" in text_of(page) and "Milestone: Digital skills self-check (DigComp 2.2), version 1" in text_of(page)
 
 
 def test_the_trainer_chooses_the_questionnaires(app, platform, tool):
