@@ -73,7 +73,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 @bp.route("")
 def index() -> Response:
-    listing = credentials.listing(db.session, current_actor(), _catalogue(), signer, base_url())
+    listing = credentials.listing(db.session, current_actor(), _catalogue(), base_url())
     db.session.commit()
     return make_response(render_template("credentials/index.html", listing=listing, moment=lambda at: _moment(at, listing.zone), reasons=REASONS))
 
