@@ -286,3 +286,30 @@ def notifications_choices(app, person_id: int):
     with app.app_context():
         org = db.session.get(Person, person_id).organisation_id
         return notifications.choices(db.session, Actor(person_id=person_id, organisation_id=org, role=Role.PARTICIPANT))
+
+
+def test_publishing_tells_both_partners_once(app, platform, tool, sink):
+    from plugin.extensions import db
+    from plugin.models import Programme, Proposal, Tandem
+    from plugin.services import jobs, publishing
+    from tests.web.events_support import actor
+
+    browsers, person, tandem_id = active_tandem(app, platform, tool)
+    _people(app, person, tool)
+    with app.app_context():
+        db.session.execute(sa.delete(Tandem).where(Tandem.id == tandem_id))  # not paired yet: the trainer publishes the pair
+        prog = db.session.scalar(sa.select(Programme))
+        proposal = Proposal(programme_id=prog.id, status="draft", pairs=[{"digital": str(person["digital"]), "expert": str(person["expert"]), "score": 800, "explanation": {}}])
+        db.session.add(proposal)
+        db.session.flush()
+        job = jobs.create(db.session, actor(app, person["trainer"], "trainer"), prog.id, publishing.KIND, total=100)
+        db.session.commit()
+        assert publishing.run(db.session, job, prog.id, proposal.id, lambda *_: None) == 1
+        db.session.commit()
+    deliver_until_done(app, sender(app, sink))
+    assert sorted(str(m["To"]) for m in sink.messages) == ["Dana Digital <digital@example.org>", "Evert Expert <expert@example.org>"]
+    assert str(sink.to("digital@example.org")[0]["Subject"]) == "You have a tandem partner: Evert Expert"
+    assert sink.to("expert@example.org")[0]["Content-Language"] == "nl"
+    for who in ("digital", "expert"):
+        (message,) = sink.to(f"{who}@example.org")
+        assert browsers[who].get(next(u for u in links(message) if "/tandem" in u)).status_code == 200
