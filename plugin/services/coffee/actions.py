@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from plugin.domain import coffee as rules
 from plugin.domain.errors import NotFound, RuleViolation
 from plugin.domain.matching import MAX_WISHES
-from plugin.models import CoffeeMember, CoffeeSettings, Participant
+from plugin.models import CoffeeMatch, CoffeeMember, CoffeeSettings, Participant
 from plugin.models.base import utcnow
 from plugin.services.coffee.access import match_access, profile_of, programme_of, require_member, require_participant, require_trainer, settings_of
 from plugin.services.coffee.rounds import TRAINER, run_round, set_opt_in_row
@@ -66,9 +66,18 @@ def run_now(session: Session, actor: Actor, today: date) -> tuple[int, bool]:
     return run_round(session, programme, settings.cadence, today, TRAINER, actor.person_id)
 
 
+def _still_wished(session: Session, person_id: int, programme_id: int, match_id: int) -> set[int]:
+    """The people another "work with" answer of the person (in another match of the programme) still names."""
+    mine = sa.select(CoffeeMember.match_id).join(CoffeeMatch, CoffeeMatch.id == CoffeeMember.match_id).where(
+        CoffeeMember.person_id == person_id, CoffeeMember.match_id != match_id, CoffeeMember.feedback == rules.Feedback.WORK_WITH.value, CoffeeMatch.programme_id == programme_id
+    )
+    return set(session.scalars(sa.select(CoffeeMember.person_id).where(CoffeeMember.match_id.in_(mine), CoffeeMember.person_id != person_id)))
+
+
 def give_feedback(session: Session, actor: Actor, match_id: int, kind: str) -> None:
     """One person's feedback on their match (changeable). "I'd like to work with them" adds the others to the
-    person's wished partners for the next matching; changing it takes back the wishes it added.
+    person's wished partners for the next matching; changing it takes back the wishes it added, unless another
+    "work with" answer of the person still names them.
 
     :raise NotFound: not the actor's match.  :raise NotAllowed: a trainer.
     :raise RuleViolation: unknown kind; or the wishes would be more than the profile allows, or name someone excluded.
@@ -79,7 +88,8 @@ def give_feedback(session: Session, actor: Actor, match_id: int, kind: str) -> N
         raise RuleViolation("choose one of the answers", "kind")
     member = session.scalar(sa.select(CoffeeMember).where(CoffeeMember.match_id == match_id, CoffeeMember.person_id == actor.person_id))
     profile = session.scalar(sa.select(Participant).where(Participant.programme_id == view.match.programme_id, Participant.person_id == actor.person_id))
-    wishes = [w for w in (profile.wishes if profile else []) if w not in (member.wishes_added or [])]
+    kept = _still_wished(session, actor.person_id, view.match.programme_id, match_id)
+    wishes = [w for w in (profile.wishes if profile else []) if w not in (member.wishes_added or []) or w in kept]
     added: list[int] = []
     if kind == rules.Feedback.WORK_WITH:
         if profile is None:
@@ -87,8 +97,8 @@ def give_feedback(session: Session, actor: Actor, match_id: int, kind: str) -> N
         others = [p for p in view.member_ids if p != actor.person_id]
         if set(others) & set(profile.vetoes or ()):
             raise RuleViolation("your profile excludes someone in this match: change it there first", "kind")
-        added = [p for p in others if p not in wishes]
-        if len(wishes) + len(added) > MAX_WISHES:
+        added = [p for p in others if p not in wishes or p in kept]  # this answer supports them too: it may take them back
+        if len(set(wishes) | set(added)) > MAX_WISHES:
             raise RuleViolation(f"you can wish for at most {MAX_WISHES} people: remove one in your profile first", "kind")
         wishes = sorted(set(wishes) | set(added))
     if profile is not None:
