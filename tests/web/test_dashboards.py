@@ -293,3 +293,21 @@ def test_organisation_dashboard_counts_the_long_term_plan(app, platform, tool):
     assert page.count("<img ") == 2
     get(admin, tool, "/dashboards/organisation?cohort=999999", 404)
     get(admin, tool, f"/dashboards/programme?cohort={course.id}")
+
+
+def test_demo_plan_fills_the_organisation_dashboard(app, platform, tool):
+    from tests.web.events_support import ADMIN
+    from plugin.extensions import db
+    from plugin.models import Course
+    from plugin.models.base import utcnow
+    from plugin.services import dashboards
+
+    admin = new_browser(verify=False)
+    launch(platform, admin, ADMIN, user_id="demo-admin", name="Ada Admin")
+    with app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.context_id == "course-1"))
+        slugs = ["e-reputation", "collaboration-platforms"]
+        assert dashboards.demo_plan(db.session, course.organisation_id, course.id, slugs, utcnow().date()) == 2
+        assert dashboards.demo_plan(db.session, course.organisation_id, course.id, slugs, utcnow().date()) == 0
+        db.session.commit()
+    assert [r[1:] for r in _csv(admin, tool, "/dashboards/organisation/per_cohort.csv")] == [["2", "0", "0"]]

@@ -3,7 +3,7 @@ numbers of every chart, aggregated in SQL with a fixed number of queries whateve
 
 from plugin.services.dashboards.access import programme_for, require_admin, require_viewer
 from plugin.services.dashboards.export import as_csv, as_xlsx
-from plugin.services.dashboards.organisation import OrganisationDashboard, organisation_dashboard
+from plugin.services.dashboards.organisation import OrganisationDashboard, demo_plan, organisation_dashboard
 from plugin.services.dashboards.programme import ProgrammeDashboard, demo_dashboard, programme_dashboard
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "as_csv",
     "as_xlsx",
     "demo_dashboard",
+    "demo_plan",
     "organisation_dashboard",
     "programme_dashboard",
     "programme_for",

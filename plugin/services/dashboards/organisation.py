@@ -4,14 +4,18 @@ both ways) per cohort and per year, from :func:`plugin.services.cohorts.progress
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.catalogue import Catalogue
 from plugin.domain.dashboards import Chart, Filters, Month, Series
 from plugin.domain.errors import NotFound
+from plugin.domain.plans import Quarter
+from plugin.models import CohortPlan
 from plugin.services import cohorts
 from plugin.services.dashboards.access import require_admin
 from plugin.services.launches import Actor
@@ -72,3 +76,18 @@ def organisation_dashboard(session: Session, actor: Actor, catalogue: Catalogue,
     order = [cohort_labels[c.id] for c in known if c.id in cohort_labels]
     charts = (_chart("per_cohort", order, per_cohort), _chart("per_year", sorted(years), per_year))
     return OrganisationDashboard(filters, tuple((c.id, c.title) for c in known), charts)
+
+
+def demo_plan(session: Session, organisation_id: int, course_id: int, slugs: Sequence[str], today: date) -> int:
+    """For the demo: a long-term plan for the course (a cohort), so the organisation dashboard has something to
+    show: ``slugs`` planned one per quarter from this quarter on. Idempotent (modules planned already are kept);
+    returns how many rows it added. No access check: for the demo's seeding only. The caller commits."""
+    planned = set(session.scalars(sa.select(CohortPlan.module_slug).where(CohortPlan.organisation_id == organisation_id, CohortPlan.cohort == course_id)))
+    quarter, added = Quarter.of(today), 0
+    for slug in slugs:
+        if slug not in planned:
+            session.add(CohortPlan(organisation_id=organisation_id, cohort=course_id, quarter=str(quarter), module_slug=slug))
+            added += 1
+        quarter = Quarter(quarter.year + quarter.number // 4, quarter.number % 4 + 1)
+    session.flush()
+    return added
