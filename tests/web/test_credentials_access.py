@@ -97,5 +97,5 @@ def test_every_credentials_route_by_role_and_nothing_leaks(app, platform, tool, 
 
         # the mutation check: the readers' check allowing everyone, and the matrix says so
         monkeypatch.setattr(credentials, "_may_read", lambda session, actor, row: True)
-        wrong = _run(browsers, tool, rows)
+        wrong = _run(browsers, tool, [r for r in rows if "/verify" not in r[1] and "/status/" not in r[1] and "/issuers/" not in r[1]])
         assert any("partner: 200, expected 404" in w for w in wrong) and any("other_org: 200, expected 404" in w for w in wrong), wrong
