@@ -181,16 +181,16 @@ def test_growth_first_against_latest_split_by_side_and_cohort_medians():
 
 
 def test_curricula_check_reports_every_error_of_a_questionnaire_and_fails(tmp_path):
-    import subprocess
-    import sys
+    from click.testing import CliRunner
+
+    from plugin.cli import curricula_check
 
     folder = tmp_path / "questionnaires"
     folder.mkdir()
     (folder / "broken-check.toml").write_text(BROKEN)
-    result = subprocess.run([sys.executable, "-c", "from plugin.cli import main; main()", "curricula", "check", str(folder / "broken-check.toml")],
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert result.returncode == 1
+    result = CliRunner().invoke(curricula_check, [str(folder / "broken-check.toml")])
+    assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 11 and all(line.startswith(f"tandem: error: {folder / 'broken-check.toml'}:") for line in lines)
-    shipped = subprocess.run([sys.executable, "-c", "from plugin.cli import main; main()", "curricula", "check"], capture_output=True, text=True, timeout=60)
-    assert shipped.returncode == 0 and "2 questionnaire(s) valid" in shipped.stdout
+    shipped = CliRunner().invoke(curricula_check, [])
+    assert shipped.exit_code == 0 and "module(s) valid" in shipped.stdout and "2 questionnaire(s) valid" in shipped.stdout
