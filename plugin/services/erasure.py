@@ -131,7 +131,7 @@ def run_due(session: Session, now: datetime | None = None) -> int:
     return done
 
 
-def seed_example(session: Session, person_id: int, organisation_id: int, grace_days: int = 14) -> ErasureRequest:
+def seed_example(session: Session, person_id: int, organisation_id: int) -> ErasureRequest:
     """For the demo: a pending erasure request of ``person_id`` (they can cancel it on their erasure page)."""
     from plugin.domain.roles import Role
 
