@@ -11,6 +11,8 @@ KINDS: tuple[str, ...] = (
     "partner_accepted",
     "agreement_to_sign",
     "signoff_made",
+    "session_tomorrow",
+    "plan_overdue",
     "tandem_inactive",
     "coffee_match",
     "event_reminder",

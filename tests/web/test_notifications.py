@@ -40,13 +40,21 @@ def _people(app, person: dict[str, int], tool) -> None:
         db.session.commit()
 
 
-def _dutch(kind: str, values: dict) -> str:
+def _dutch(app, kind: str, values: dict) -> str:
     from flask_babel import force_locale
 
     from plugin.web.notifications.common import subject
 
-    with force_locale("nl"):
+    with app.app_context(), force_locale("nl"):
         return subject(kind, values)
+
+
+def _module_titles(app) -> dict[str, str]:
+    from plugin.extensions import db
+    from plugin.models import Notification
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Notification.values).where(Notification.kind == "signoff_made"))["module"]
 
 
 def _sign_agreement(browser, tool, tandem_id: int) -> None:
@@ -58,7 +66,7 @@ def _sign_agreement(browser, tool, tandem_id: int) -> None:
 def _events(app, person: dict[str, int], tandem_id: int) -> None:
     """The events found by the worker or written outside a page: a coffee round, an event tomorrow, a quiet tandem, a refused grade."""
     from plugin.extensions import db
-    from plugin.models import Course, Event, EventRegistration, Placement, Programme, Registration, ScoreOutbox, Tandem
+    from plugin.models import Course, Event, EventRegistration, Placement, Plan, Programme, Registration, ScoreOutbox, Tandem
     from plugin.models.base import utcnow
     from plugin.services import coffee, notifications, outbox
 
@@ -74,8 +82,16 @@ def _events(app, person: dict[str, int], tandem_id: int) -> None:
         db.session.flush()
         db.session.add_all(EventRegistration(event_id=event.id, person_id=p, status="registered") for p in (person["digital"], person["expert"]))
         db.session.get(Tandem, tandem_id).published_at = now - timedelta(weeks=6)
+        today = now.date()
+        items = [
+            {"key": "session:1", "kind": "session", "due": (today + timedelta(days=1)).isoformat(), "module_slug": None, "duration_minutes": 60, "done_on": None},
+            {"key": "module:e-reputation", "kind": "module", "due": (today - timedelta(days=2)).isoformat(), "module_slug": "e-reputation", "duration_minutes": None, "done_on": None},
+            {"key": "session:0", "kind": "session", "due": (today - timedelta(days=30)).isoformat(), "module_slug": None, "duration_minutes": 60, "done_on": None},  # long overdue: told back then
+        ]
+        db.session.add(Plan(tandem_id=tandem_id, template="scratch", start=today - timedelta(days=40), items=items, history=[]))
         db.session.commit()
-        assert notifications.run_periodic(db.session) == 5  # reminders to both, the quiet tandem to both and the trainer
+        # reminders to both, the quiet tandem to both and the trainer, the session tomorrow and the overdue module to both
+        assert notifications.run_periodic(db.session) == 9
         assert notifications.run_periodic(db.session) == 0  # found again by a second look (or worker): told once
         db.session.commit()
         course = db.session.get(Course, prog.course_id)
@@ -134,6 +150,10 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
         ("expert", "tandem_inactive"),
         ("trainer", "tandem_inactive"),
         ("trainer", "grade_failed"),
+        ("digital", "session_tomorrow"),
+        ("expert", "session_tomorrow"),
+        ("digital", "plan_overdue"),
+        ("expert", "plan_overdue"),
     }
     ids = {v: k for k, v in person.items()}
     got = [(ids[p], kind) for kind, p, status in statuses(app) if status == "sent"]
@@ -146,10 +166,17 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
     assert {m["Content-Language"] for m in sink.to("digital@example.org")} == {"en"}
     subjects = {str(m["Subject"]) for m in expert_mail}
     assert "Je tandem is begonnen" in subjects  # Dutch for "Your tandem has started": the partner accepted too
-    assert _dutch("agreement_to_sign", {}) in subjects and _dutch("event_reminder", {"title": "Safe passwords"}) in subjects
+    assert _dutch(app, "agreement_to_sign", {}) in subjects and _dutch(app, "event_reminder", {"title": "Safe passwords"}) in subjects
     assert "Dana Digital accepted your tandem" not in subjects
-    assert {str(m["Subject"]) for m in sink.to("digital@example.org")} >= {"Evert Expert accepted your tandem", "Tomorrow: Safe passwords"}
-    signoff = next(m for m in expert_mail if "Dana Digital" in str(m["Subject"]) and "e-reputatie" in str(m["Subject"]).lower() or "Dana Digital" in text_part(m) and "/modules/" in text_part(m))
+    assert {str(m["Subject"]) for m in sink.to("digital@example.org")} >= {
+        "Evert Expert accepted your tandem",
+        "Tomorrow: Safe passwords",
+        "Tomorrow: a session with Evert Expert",
+        "Overdue in your plan: the module e-reputation",
+    }
+    signoff = next(m for m in expert_mail if "/modules/" in text_part(m))  # the module and objective in Dutch, the signer named
+    assert str(signoff["Subject"]) == _dutch(app, "signoff_made", {"signer": "Dana Digital", "module": _module_titles(app)})
+    assert "Dana Digital" in str(signoff["Subject"]) and "E-reputatie en vertrouwen" in str(signoff["Subject"])
     assert "/modules/e-reputation/v1" in text_part(signoff) and "<a href=" in html_part(signoff)
     trainer_mail = {str(m["Subject"]) for m in sink.to("trainer@example.org")}
     assert "A grade did not reach the gradebook: Evert Expert" in trainer_mail

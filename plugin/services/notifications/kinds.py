@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain import notifications as domain
+from plugin.domain.plans import ItemKind
 from plugin.domain.roles import Role
 from plugin.models import (
     CoffeeMatch,
@@ -24,11 +25,13 @@ from plugin.models import (
     Participant,
     Person,
     Placement,
+    Plan,
     Programme,
     ScoreOutbox,
     Tandem,
 )
 from plugin.models.base import utcnow
+from plugin.services import plans
 from plugin.services.notifications.outbox import notify
 
 
@@ -208,7 +211,26 @@ def inactive_tandems(session: Session, now: datetime | None = None) -> int:
     return told
 
 
+def plan_items(session: Session, now: datetime | None = None) -> int:
+    """Periodic: a planned session due tomorrow (a moved one is told again for its new day), and a plan item
+    that became overdue in the last week (older ones were told then), to both people of an active tandem."""
+    today = (now or utcnow()).date()
+    told = 0
+    rows = session.execute(sa.select(Tandem, Plan).join(Plan, Plan.tandem_id == Tandem.id).where(Tandem.status == "active")).all()
+    for tandem, row in rows:
+        for item in plans.from_row(row).items:
+            if item.done_on is not None:
+                continue
+            values = {"item": item.kind.value, "module": item.module_slug or "", "text": item.text or "", "due": item.due.isoformat()}
+            both = [tandem.digital_person_id, tandem.expert_person_id]
+            if item.kind is ItemKind.SESSION and item.due == today + timedelta(days=1):
+                told += _tell_pair(session, "session_tomorrow", tandem, both, f"/tandems/{tandem.id}/plan", f"session:{tandem.id}:{item.key}:{item.due.isoformat()}", **values)
+            elif today - timedelta(days=7) <= item.due < today:
+                told += _tell_pair(session, "plan_overdue", tandem, both, f"/tandems/{tandem.id}/plan", f"overdue:{tandem.id}:{item.key}:{item.due.isoformat()}", **values)
+    return told
+
+
 def run_periodic(session: Session, now: datetime | None = None) -> int:
     """What ``tandem worker`` looks for now and then (flushes; the worker commits)."""
-    return event_reminders(session, now) + inactive_tandems(session, now)
+    return event_reminders(session, now) + inactive_tandems(session, now) + plan_items(session, now)
 

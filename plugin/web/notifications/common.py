@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from flask import Blueprint
 from flask_babel import get_locale
@@ -21,6 +21,8 @@ LABELS = {
     "partner_accepted": _l("Your partner accepted"),
     "agreement_to_sign": _l("An agreement waits for your signature"),
     "signoff_made": _l("A sign-off on your learning"),
+    "session_tomorrow": _l("A planned session tomorrow"),
+    "plan_overdue": _l("A plan item overdue"),
     "tandem_inactive": _l("A tandem without sessions for weeks"),
     "coffee_match": _l("A virtual coffee match"),
     "event_reminder": _l("An event tomorrow"),
@@ -49,6 +51,21 @@ def _local(value: Any) -> str:
     return str(value or "")
 
 
+def _day(value: str | None) -> str:
+    return format_date(date.fromisoformat(value), "full", locale=language()) if value else ""
+
+
+def _item(v: dict[str, Any]) -> str:
+    """A plan item in words: the module, a session, a check-in or a follow-up's text."""
+    if v.get("item") == "module":
+        return _("the module %(module)s", module=v.get("module", ""))
+    if v.get("item") == "session":
+        return _("a session")
+    if v.get("item") == "checkin":
+        return _("a check-in with your trainer")
+    return str(v.get("text") or _("a follow-up"))
+
+
 def subject(kind: str, v: dict[str, Any]) -> str:
     """The email subject (and the in-app line's title) of one notification, in the current language."""
     if kind == "matched":
@@ -59,6 +76,10 @@ def subject(kind: str, v: dict[str, Any]) -> str:
         return _("Your tandem agreement waits for your signature")
     if kind == "signoff_made":
         return _("%(signer)s signed off your learning in %(module)s", signer=v.get("signer", ""), module=_local(v.get("module")))
+    if kind == "session_tomorrow":
+        return _("Tomorrow: a session with %(partner)s", partner=v.get("partner", ""))
+    if kind == "plan_overdue":
+        return _("Overdue in your plan: %(what)s", what=_item(v))
     if kind == "tandem_inactive":
         return _("No session logged since %(since)s", since=v.get("since", ""))
     if kind == "coffee_match":
@@ -82,6 +103,10 @@ def line(kind: str, v: dict[str, Any]) -> str:
         return _("%(partner)s signed your tandem agreement. Read it and sign it too.", partner=v.get("partner", ""))
     if kind == "signoff_made":
         return _("%(signer)s signed off “%(objective)s” in %(module)s.", signer=v.get("signer", ""), objective=_local(v.get("objective")), module=_local(v.get("module")))
+    if kind == "session_tomorrow":
+        return _("Your plan has a session with %(partner)s tomorrow, %(day)s. Look at the plan to prepare it.", partner=v.get("partner", ""), day=_day(v.get("due")))
+    if kind == "plan_overdue":
+        return _("%(what)s was due on %(day)s and is not done yet. Mark it done or move it in your plan.", what=_item(v), day=_day(v.get("due")))
     if kind == "tandem_inactive":
         if v.get("trainer"):
             return _("The tandem of %(partner)s has logged no session since %(since)s.", partner=v.get("partner", ""), since=v.get("since", ""))
