@@ -19,7 +19,7 @@ from plugin.domain.errors import NotFound, RuleViolation
 from plugin.domain.matching.circles import TIME_LIMIT, form
 from plugin.models import Circle, CircleMember, CircleProposal, Participant, Programme
 from plugin.models.base import utcnow
-from plugin.services.circles import Candidate, add_circle, aware, candidates, peers, trainer_programme
+from plugin.services.circles import Candidate, add_circle, aware, candidates, check_members, peers, trainer_programme
 from plugin.services.launches import Actor
 
 
@@ -96,9 +96,14 @@ class ProposalView:
     created_at: datetime
 
 
-def _proposal(session: Session, actor: Actor, proposal_id: int) -> tuple[Programme, CircleProposal]:
+def _proposal(session: Session, actor: Actor, proposal_id: int, *, lock: bool = False) -> tuple[Programme, CircleProposal]:
+    """``lock``: the proposal row is locked until the transaction ends (two publishes take turns)."""
     programme = trainer_programme(session, actor)
-    row = session.get(CircleProposal, proposal_id)
+    if lock and session.get_bind().dialect.name != "postgresql":
+        # SQLite has no row locks: a (no-op) write takes the database's write lock until the transaction ends
+        session.execute(sa.update(CircleProposal).where(CircleProposal.id == proposal_id).values(status=CircleProposal.status).execution_options(synchronize_session=False))
+    query = sa.select(CircleProposal).where(CircleProposal.id == proposal_id)
+    row = session.scalar(query.with_for_update().execution_options(populate_existing=True) if lock else query)
     if row is None or row.programme_id != programme.id or row.organisation_id != actor.organisation_id:
         raise NotFound("no such proposal")
     return programme, row
@@ -113,8 +118,8 @@ def proposal(session: Session, actor: Actor, proposal_id: int) -> ProposalView:
     return ProposalView(row.id, row.status, row.min_size, row.max_size, rules.Cadence(row.cadence), formed, [known(p) for p in row.unplaced or ()], row.already, row.optimal, aware(row.created_at))  # type: ignore[arg-type]
 
 
-def _draft(session: Session, actor: Actor, proposal_id: int) -> tuple[Programme, CircleProposal]:
-    programme, row = _proposal(session, actor, proposal_id)
+def _draft(session: Session, actor: Actor, proposal_id: int, *, lock: bool = False) -> tuple[Programme, CircleProposal]:
+    programme, row = _proposal(session, actor, proposal_id, lock=lock)
     if row.status != "draft":
         raise RuleViolation("This proposal is already published or discarded.", "proposal")
     return programme, row
@@ -124,10 +129,12 @@ def publish(session: Session, actor: Actor, proposal_id: int, name_for: Callable
     """Make the proposed circles (named by ``name_for(number)``); returns their ids.
 
     :raise RuleViolation: published or discarded already, or someone joined a circle since (form again)."""
-    programme, row = _draft(session, actor, proposal_id)
+    programme, row = _draft(session, actor, proposal_id, lock=True)  # a second publish waits, then finds it published
     taken = _in_circles(session, programme.id)
     if any(p in taken for c in row.circles or () for p in c["members"]):
         raise RuleViolation("Someone of this proposal joined a circle since it was formed: form the circles again.", "proposal")
+    for c in row.circles or ():  # the people may have changed since the proposal was formed (left, a new manager)
+        check_members(session, programme.id, list(c["members"]))
     cadence = rules.Cadence(row.cadence)
     made = [
         add_circle(session, programme, actor.person_id, name_for(k + 1), "", cadence, list(c["members"]), source="pool", proposal_id=row.id).id

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.harness.browser import new_browser
 from tests.web.circles_support import days_ago, make_circle, people, record_meeting, today
-from tests.web.programme_support import LEARNER, get, launch, post, text_of, token
+from tests.web.programme_support import LEARNER, get, launch, post, seed_participants, text_of, token
 
 
 def _count(app, model) -> int:
@@ -73,3 +73,35 @@ def test_circle_dates_out_of_range_double_submits_and_another_course(app, platfo
     launch(platform, elsewhere, LEARNER, user_id="ann", name="Ann", context={"id": "other-course", "label": "OTHER", "title": "Another course"})
     get(elsewhere, tool, base, 404)
     get(browsers["ann"], tool, base)
+
+
+def test_publishing_a_proposal_twice_at_once_makes_one_set_of_circles(app, platform, tool):
+    from plugin.models import Circle, CircleProposal
+
+    browsers, _person = people(app, platform, tool, {})
+    trainer = browsers["trainer"]
+    seed_participants(app, [{"subject": f"p{k}", "name": f"Pool Person {k:02d}", "side": ("digital_mentor", "senior_expert")[k % 2], "languages": ["en"]} for k in range(10)])
+    response = post(trainer, tool, "/circles/form", {"min_size": "4", "max_size": "5", "cadence": "weekly"}, token_from="/circles/form")
+    pid = int(response.headers["Location"].rsplit("/", 1)[1])
+    from plugin.extensions import db
+
+    with app.app_context():
+        proposed = len(db.session.get(CircleProposal, pid).circles)
+    assert proposed == 2
+    csrf = token(trainer, tool, "/circles/form")
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def publish() -> None:
+        barrier.wait()
+        statuses.append(trainer.post(tool.url + f"/circles/proposals/{pid}/publish", data={"csrf_token": csrf}, allow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [303, 400], statuses
+    assert _count(app, Circle) == proposed
+    post(trainer, tool, f"/circles/proposals/{pid}/publish", {}, status=400, token_from="/circles/form")  # and once more, in turn
+    assert _count(app, Circle) == proposed
