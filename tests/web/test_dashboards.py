@@ -9,6 +9,7 @@ import csv
 import io
 import random
 import re
+import statistics
 from collections import Counter
 from datetime import date, timedelta
 
@@ -115,6 +116,41 @@ def expected_events(s: Seeded, side=None, department=None) -> list[tuple[str, in
     return rows
 
 
+def seed_takes(app, s: Seeded) -> dict[int, list[dict[str, int]]]:
+    """Self-assessments: every third participant takes it twice (a few once), levels by person id; returns person -> takes."""
+    from plugin.extensions import db
+    from plugin.models import AssessmentTake, Participant, Programme
+    from plugin.models.base import utcnow
+
+    takes: dict[int, list[dict[str, int]]] = {}
+    with app.app_context():
+        programme = db.session.scalar(sa.select(Programme).order_by(Programme.id).limit(1))
+        ids = dict(db.session.execute(sa.select(Participant.person_id, Participant.id).where(Participant.person_id.in_(list(s.people)))).all())
+        rows = []
+        for n, person in enumerate(sorted(s.people)):
+            if n % 3:
+                continue
+            first = {"digcomp:1.1": person % 4, "entrecomp:2.2": (person * 7) % 6}
+            later = [{"digcomp:1.1": person % 4 + 1 + person % 3, "entrecomp:2.2": (person * 7) % 6 + person % 2}] if n % 9 else []
+            takes[person] = [first, *later]
+            for k, levels in enumerate(takes[person]):
+                rows.append(AssessmentTake(organisation_id=programme.organisation_id, programme_id=programme.id, participant_id=ids[person], person_id=person, questionnaire="q", version=1,
+                                           kind=("start", "end")[k], answers={}, levels=levels, taken_at=utcnow() + timedelta(seconds=k)))  # fmt: skip
+        db.session.add_all(rows)
+        db.session.commit()
+    return takes
+
+
+def expected_growth(s: Seeded, takes, side=None, department=None) -> list[tuple[str, float, float, int]]:
+    people, _ = _kept(s, side, department)
+    out = []
+    for key in ("digcomp:1.1", "entrecomp:2.2"):
+        twice = [t for p, t in takes.items() if p in people and len(t) >= 2]
+        if twice:
+            out.append((key, float(statistics.median(t[0][key] for t in twice)), float(statistics.median(t[-1][key] for t in twice)), len(twice)))
+    return out
+
+
 def _csv(browser, tool, path: str) -> list[list[str]]:
     response = browser.get(tool.url + path)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv"), (path, response.status_code)
@@ -152,13 +188,19 @@ def scenario(app, platform, tool):
     return trainer, seeded, empty
 
 
-def test_every_chart_matches_the_seeded_data_in_page_csv_and_workbook(scenario, tool):
+def test_every_chart_matches_the_seeded_data_in_page_csv_and_workbook(scenario, tool, app):
     trainer, s, empty = scenario
     assert "No participants yet." in empty and "No self-assessments yet" in empty and "<img" not in empty
 
     page = get(trainer, tool, "/dashboards/programme")
-    assert page.count('<img src="/dashboards/programme/') == 5  # growth shows its empty state until assessments exist
-    assert "No self-assessments yet" in page
+    assert page.count('<img src="/dashboards/programme/') == 5 and "No self-assessments yet" in page  # none taken yet
+    takes = seed_takes(app, s)
+    page = get(trainer, tool, "/dashboards/programme")
+    assert page.count('<img src="/dashboards/programme/') == 6 and "No self-assessments yet" not in page
+    growth = [(r[0], float(r[1]), float(r[2]), int(r[3])) for r in _csv(trainer, tool, "/dashboards/programme/growth.csv")]
+    assert growth == expected_growth(s, takes) and growth
+    filtered_growth = [(r[0], float(r[1]), float(r[2]), int(r[3])) for r in _csv(trainer, tool, "/dashboards/programme/growth.csv?side=senior_expert&department=Sales")]
+    assert filtered_growth == expected_growth(s, takes, "senior_expert", "Sales")
 
     assert _numbers(_csv(trainer, tool, "/dashboards/programme/funnel.csv")) == [(v,) for v in expected_funnel(s)]
     signoffs = _csv(trainer, tool, "/dashboards/programme/signoffs.csv")
@@ -195,7 +237,7 @@ def test_every_chart_matches_the_seeded_data_in_page_csv_and_workbook(scenario, 
     assert health == expected_health(s)
 
     # the charts: SVG documents, no script, nothing loaded from elsewhere, an accessible name
-    for key in ("funnel", "signoffs", "plan_items", "health", "events"):
+    for key in ("funnel", "signoffs", "plan_items", "health", "growth", "events"):
         svg = trainer.get(tool.url + f"/dashboards/programme/{key}.svg")
         assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
         text = svg.text

@@ -18,6 +18,7 @@ from plugin.domain.errors import NotFound
 from plugin.domain.plans import ItemKind, PlanItem
 from plugin.domain.roles import Role
 from plugin.services import cohorts, modules
+from plugin.services.assessments import cohort_growth
 from plugin.services.dashboards import queries
 from plugin.services.dashboards.access import programme_for
 from plugin.services.launches import Actor
@@ -139,10 +140,7 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
 
 def _growth(session: Session, programme_id: int, filters: Filters) -> Chart:
     """Cohort medians before and after per competence, from the self-assessments (empty until they exist)."""
-    from plugin.services import assessments
-
-    cohort_growth = getattr(assessments, "cohort_growth", None)
-    rows = list(cohort_growth(session, programme_id, side=filters.side.value if filters.side else None, department=filters.department)) if cohort_growth else []
+    rows = cohort_growth(session, programme_id, side=filters.side.value if filters.side else None, department=filters.department)
     labels = tuple(r.competence for r in rows)
     series = (Series("before", tuple(r.before_median for r in rows)), Series("after", tuple(r.after_median for r in rows)), Series("people", tuple(r.people for r in rows)))
     return Chart("growth", labels, series, empty=not rows)
