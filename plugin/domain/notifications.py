@@ -10,6 +10,7 @@ KINDS: tuple[str, ...] = (
     "matched",
     "partner_accepted",
     "agreement_to_sign",
+    "signoff_requested",
     "signoff_made",
     "session_tomorrow",
     "plan_overdue",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from plugin.domain.catalogue import Catalogue
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.models import Evidence
+from plugin.services import notifications
 from plugin.services.launches import Actor
 from plugin.services.signoffs import module_of
 from plugin.services.tandem_access import access, require_member
@@ -88,6 +89,7 @@ def add_evidence(session: Session, actor: Actor, catalogue: Catalogue, tandem_id
     )
     session.add(row)
     session.flush()
+    notifications.signoff_requested(session, view, module, objective_id, actor.person_id)
     return row.id
 
 

@@ -125,6 +125,9 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
     post(browsers["digital"], tool, f"/tandem/{tandem_id}/respond", {"response": "accepted"}, token_from="/tandem")
     _sign_agreement(browsers["digital"], tool, tandem_id)
     _sign_agreement(browsers["expert"], tool, tandem_id)  # the last signature: nobody left to ask
+    evidence = {"objective": "d1", "kind": "note", "text": "What I learned"}
+    for _ in range(2):  # evidence twice for one objective: the teacher is asked once
+        post(browsers["expert"], tool, f"/tandems/{tandem_id}{MODULE}/evidence", evidence, token_from=f"/tandems/{tandem_id}{MODULE}")
     fields = [("objective", "d1"), ("confirmed", "1"), *[("criterion", str(i)) for i in range(3)]]
     post(browsers["digital"], tool, f"/tandems/{tandem_id}{MODULE}/sign", fields, token_from=f"/tandems/{tandem_id}{MODULE}")
     _events(app, person, tandem_id)
@@ -142,6 +145,7 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
         ("expert", "partner_accepted"),
         ("expert", "agreement_to_sign"),
         ("expert", "signoff_made"),
+        ("digital", "signoff_requested"),
         ("digital", "coffee_match"),
         ("expert", "coffee_match"),
         ("digital", "event_reminder"),
@@ -173,6 +177,7 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
         "Tomorrow: Safe passwords",
         "Tomorrow: a session with Evert Expert",
         "Overdue in your plan: the module e-reputation",
+        "Evert Expert asks you to sign off E-reputation and trust",
     }
     signoff = next(m for m in expert_mail if "/modules/" in text_part(m))  # the module and objective in Dutch, the signer named
     assert str(signoff["Subject"]) == _dutch(app, "signoff_made", {"signer": "Dana Digital", "module": _module_titles(app)})

@@ -14,6 +14,7 @@ from plugin.services.notifications.kinds import (
     partner_requested,
     run_periodic,
     signoff_made,
+    signoff_requested,
     tandem_signoff,
     tandems_published,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "run_periodic",
     "save",
     "signoff_made",
+    "signoff_requested",
     "tandem_signoff",
     "tandems_published",
     "unsubscribe",

@@ -112,6 +112,16 @@ def tandem_signoff(session: Session, view: Any, module: Any, record: Any) -> int
     return signoff_made(session, organisation_id=view.organisation_id, learner_id=learner, signer_id=record.actor_id, module=module, record=record, link=link, course_id=view.course_id)
 
 
+def signoff_requested(session: Session, view: Any, module: Any, objective_id: str, learner_id: int) -> int:
+    """Evidence added: the partner who teaches the track is asked to sign the objective off (once per objective)."""
+    teacher = view.expert_id if learner_id == view.digital_id else view.digital_id
+    title, objective = _titles(module, objective_id)
+    values = {"partner": _names(session, [learner_id]).get(learner_id, ""), "module": title, "objective": objective}
+    key = f"signoff_request:{view.id}:{module.slug}:{module.version}:{objective_id}"
+    link = f"/tandems/{view.id}/modules/{module.slug}/v{module.version}"
+    return notify(session, "signoff_requested", [teacher], values, subject_key=key, organisation_id=view.organisation_id, link=link, course_id=view.course_id)
+
+
 def group_signoff(session: Session, view: Any, module: Any, record: Any) -> int:
     return signoff_made(session, organisation_id=view.organisation_id, learner_id=record.learner_id, signer_id=record.actor_id, module=module, record=record, link=f"/groups/{view.id}", course_id=view.course_id)
 

@@ -20,6 +20,7 @@ LABELS = {
     "matched": _l("You have a tandem partner"),
     "partner_accepted": _l("Your partner accepted"),
     "agreement_to_sign": _l("An agreement waits for your signature"),
+    "signoff_requested": _l("Your partner asks you to sign off"),
     "signoff_made": _l("A sign-off on your learning"),
     "session_tomorrow": _l("A planned session tomorrow"),
     "plan_overdue": _l("A plan item overdue"),
@@ -74,6 +75,8 @@ def subject(kind: str, v: dict[str, Any]) -> str:
         return _("Your tandem has started") if v.get("started") else _("%(partner)s accepted your tandem", partner=v.get("partner", ""))
     if kind == "agreement_to_sign":
         return _("Your tandem agreement waits for your signature")
+    if kind == "signoff_requested":
+        return _("%(partner)s asks you to sign off %(module)s", partner=v.get("partner", ""), module=_local(v.get("module")))
     if kind == "signoff_made":
         return _("%(signer)s signed off your learning in %(module)s", signer=v.get("signer", ""), module=_local(v.get("module")))
     if kind == "session_tomorrow":
@@ -101,6 +104,13 @@ def line(kind: str, v: dict[str, Any]) -> str:
         return _("%(partner)s accepted your tandem. Answer too, so your tandem can start.", partner=v.get("partner", ""))
     if kind == "agreement_to_sign":
         return _("%(partner)s signed your tandem agreement. Read it and sign it too.", partner=v.get("partner", ""))
+    if kind == "signoff_requested":
+        return _(
+            "%(partner)s added evidence for “%(objective)s” in %(module)s. Look at it and sign it off when it meets the criteria.",
+            partner=v.get("partner", ""),
+            objective=_local(v.get("objective")),
+            module=_local(v.get("module")),
+        )
     if kind == "signoff_made":
         return _("%(signer)s signed off “%(objective)s” in %(module)s.", signer=v.get("signer", ""), objective=_local(v.get("objective")), module=_local(v.get("module")))
     if kind == "session_tomorrow":
