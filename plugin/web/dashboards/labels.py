@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from plugin.domain.dashboards import Chart
 from plugin.services.dashboards.export import Table
+from plugin.web.programme.blueprint import competence_label
 
 TITLES = {
     "funnel": _l("Participation funnel"),
@@ -81,6 +82,9 @@ NOT_DRAWN = {"growth": {"people"}}
 
 
 def label(key: str) -> str:
+    """A stage, state or flag by its name; a competence (``digcomp:2.6``) as the needs map names it."""
+    if ":" in key and key not in LABELS:
+        return competence_label(key)
     return str(LABELS.get(key, key))
 
 
