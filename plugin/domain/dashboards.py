@@ -189,6 +189,12 @@ def plan_chart(items: Iterable[tuple[date, date | None]], today: date, filters: 
     return Chart("plan_items", PLAN_STATES, (Series("items", values),), empty=not any(values))
 
 
+def plan_counts(counts: Mapping[str, int]) -> Chart:
+    """The plan chart from the number of items in each state (as the database counted them with :func:`plan_state`'s rule)."""
+    values = tuple(int(counts.get(s, 0)) for s in PLAN_STATES)
+    return Chart("plan_items", PLAN_STATES, (Series("items", values),), empty=not any(values))
+
+
 def median(values: Iterable[float]) -> float | None:
     kept = [v for v in values if v is not None]
     return float(_median(kept)) if kept else None

@@ -15,7 +15,6 @@ from plugin.domain import health
 from plugin.domain.catalogue import Catalogue, Side
 from plugin.domain.dashboards import Chart, Filters, Series
 from plugin.domain.errors import NotFound
-from plugin.domain.plans import ItemKind, PlanItem
 from plugin.domain.roles import Role
 from plugin.services import cohorts, modules
 from plugin.services.assessments import cohort_growth
@@ -102,27 +101,22 @@ def _signoffs(session: Session, programme_id: int, filters: Filters, today: date
 
 
 def _plan_and_health(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow], signed: dict[int, bool], kept: set[int], today: date) -> tuple[Chart, Chart]:
-    dated: list[tuple[date, date | None]] = []
-    late: dict[int, list[PlanItem]] = {}
-    for tandem_id, items in queries.plan_items(session, programme_id):
-        if tandem_id not in kept:
-            continue
-        for item in items or ():
-            due = date.fromisoformat(item["due"])
-            done = date.fromisoformat(item["done_on"][:10]) if item.get("done_on") else None
-            dated.append((due, done))
-            if done is None and due < today:
-                late.setdefault(tandem_id, []).append(PlanItem(item["key"], ItemKind(item["kind"]), due, done_on=None))
+    """Plan items by state, and the health flags of the kept active tandems. No-session and one-direction flags
+    come from :func:`plugin.domain.health.flags`; the low-reflection and overdue rules (the same thresholds) are
+    evaluated in the database, which averages each person's last reflections and finds the items past due."""
+    plan = domain.plan_counts(queries.plan_states(session, programme_id, filters, today))
     flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
     sessions = queries.last_sessions(session, programme_id, today)
     progress = queries.last_signed(session, programme_id)
     thresholds = health.Thresholds()
     low = queries.low_reflections(session, programme_id, today, thresholds.reflection_sessions, thresholds.low_reflection)
+    overdue = queries.overdue_tandems(session, programme_id, today)
     kinds: Counter[str] = Counter()
     for t in flagged:
-        # the reflections' averages come from the database (the same rule as health.flags: a side's last sessions)
         if (t.id, t.digital) in low or (t.id, t.expert) in low:
             kinds[health.FlagKind.LOW_REFLECTION.value] += 1
+        if t.id in overdue:
+            kinds[health.FlagKind.OVERDUE.value] += 1
         last = sessions.get(t.id)
         flags = health.flags(
             today=today,
@@ -130,12 +124,12 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
             sessions=(last,) if last else (),
             progress={Side(s): d for s, d in progress.get(t.id, {}).items()},
             reflections=(),
-            plan_items=late.get(t.id, ()),
+            plan_items=(),
         )
         kinds.update({f.kind.value for f in flags})
     values = tuple(kinds[k] for k in FLAG_KINDS)
     health_chart = Chart("health", FLAG_KINDS, (Series("tandems", values),), empty=not flagged, notes={"tandems": len(flagged)})
-    return domain.plan_chart(dated, today, filters), health_chart
+    return plan, health_chart
 
 
 def _growth(session: Session, programme_id: int, filters: Filters) -> Chart:
@@ -161,7 +155,7 @@ def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, fi
     programme, title = programme_for(session, actor, filters.cohort)
     known = tuple((c.id, c.title) for c in cohorts.cohorts(session, actor)) if actor.role is Role.ORG_ADMIN else ()
     if programme is None:
-        empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_chart((), today, filters))
+        empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_counts({}))
         rest = (Chart("health", FLAG_KINDS, (Series("tandems", (0,) * len(FLAG_KINDS)),), empty=True), Chart("growth", (), (), empty=True), Chart("events", (), (), empty=True))
         return ProgrammeDashboard(None, title, filters, empty + rest, (), known)
     people = queries.people(session, programme.id, filters)

@@ -3,7 +3,6 @@ to one programme; none runs per participant or per tandem."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -178,9 +177,35 @@ def low_reflections(session: Session, programme_id: int, today: date, sessions: 
     return {(t, p) for t, p in session.execute(query)}
 
 
-def plan_items(session: Session, programme_id: int) -> Iterator[tuple[int, list]]:
-    """(tandem, the plan's items as stored)."""
-    yield from session.execute(sa.select(Plan.tandem_id, Plan.items).where(Plan.tandem_id.in_(_programme_tandems(programme_id))))
+def _plan_item_columns(session: Session):
+    """The plans' items as rows (a table-valued JSON function: PostgreSQL's json_array_elements, SQLite's json_each),
+    with each item's due day and done day as ISO text."""
+    if session.get_bind().dialect.name == "postgresql":
+        item = sa.func.json_array_elements(Plan.items).table_valued("value").alias("item")
+        due, done = item.c.value.op("->>")("due"), item.c.value.op("->>")("done_on")
+    else:
+        item = sa.func.json_each(Plan.items).table_valued("value").alias("item")
+        due, done = sa.func.json_extract(item.c.value, "$.due"), sa.func.json_extract(item.c.value, "$.done_on")
+    return item, sa.func.substr(due, 1, 10), sa.func.substr(done, 1, 10)
+
+
+def plan_states(session: Session, programme_id: int, filters: Filters, today: date) -> dict[str, int]:
+    """Plan items by state (done_on_time, done_late, overdue, not_due) over the kept tandems, due in the period."""
+    item, due, done = _plan_item_columns(session)
+    state = sa.case((sa.and_(done.is_not(None), done <= due), "done_on_time"), (done.is_not(None), "done_late"), (due < today.isoformat(), "overdue"), else_="not_due")
+    query = sa.select(state, sa.func.count()).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(kept_tandems(programme_id, filters)))
+    if filters.start is not None:
+        query = query.where(due >= filters.start.first_day().isoformat())
+    if filters.end is not None:
+        query = query.where(due < filters.end.next().first_day().isoformat())
+    return {k: n for k, n in session.execute(query.group_by(state))}
+
+
+def overdue_tandems(session: Session, programme_id: int, today: date) -> set[int]:
+    """The tandems with a plan item not done whose due day has passed (the health flag's rule)."""
+    item, due, done = _plan_item_columns(session)
+    query = sa.select(Plan.tandem_id).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(_programme_tandems(programme_id)), done.is_(None), due < today.isoformat())
+    return set(session.scalars(query.distinct()))
 
 
 def event_attendance(session: Session, programme_id: int, filters: Filters, limit: int = 24) -> list[tuple[int, str, datetime, int, int]]:
