@@ -136,3 +136,12 @@ def seed_example(session: Session, person_id: int, organisation_id: int) -> Eras
     from plugin.domain.roles import Role
 
     return ask(session, Actor(person_id, organisation_id, Role.PARTICIPANT), confirmed=True)
+
+
+def is_erased(session: Session, person_id: int) -> bool:
+    """Whether the person's account was erased (a browser session from before the erasure no longer counts)."""
+    from plugin.domain.erasure import ERASED_SUBJECT_PREFIX
+    from plugin.models import Person
+
+    subject = session.scalar(sa.select(Person.subject).where(Person.id == person_id))
+    return subject is None or subject.startswith(ERASED_SUBJECT_PREFIX)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import session
 
 from plugin.domain.roles import Role
+from plugin.extensions import db
+from plugin.services import erasure
 from plugin.services.launches import Actor
 
 
@@ -19,7 +21,7 @@ def current_actor() -> Actor:
         NoLaunch: nobody launched Tandem in this browser session.
     """
     try:
-        return Actor(
+        actor = Actor(
             person_id=int(session["person_id"]),
             organisation_id=int(session["organisation_id"]),
             role=Role(session["role"]),
@@ -28,3 +30,7 @@ def current_actor() -> Actor:
         )
     except (KeyError, ValueError, TypeError):
         raise NoLaunch() from None
+    if erasure.is_erased(db.session, actor.person_id):  # a browser session from before the account was erased
+        session.clear()
+        raise NoLaunch()
+    return actor

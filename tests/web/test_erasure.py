@@ -125,7 +125,10 @@ def test_an_erased_participant_leaves_no_personal_value_anywhere(app, platform, 
     assert EVERT["private_note"] in after["evert"]["/me/export.json"]
     assert EVERT["shared_notes"] in after["evert"][f"/tandems/{s.tandem_id}/sessions/{s.ids['evert_session']}"]
 
-    # her old browser session has nothing left to show; a new launch by the same LTI user is a fresh, empty account
+    # her old browser session has nothing left to show (it no longer counts as a launch); a new launch by the
+    # same LTI user is a fresh, empty account
+    assert dana.get(tool.url + "/me/export.json", allow_redirects=False).status_code == 401
+    assert dana.get(tool.url + "/home", allow_redirects=False).status_code == 401
     fresh = new_browser(verify=False)
     launch(platform, fresh, LEARNER, user_id="dana", **DANA)
     with app.app_context():
