@@ -11,6 +11,11 @@ import ssl
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
+from plugin.services.notifications import Unreachable
+
+#: the server refused this one message (its recipient, sender or content): the others still go
+_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+
 
 class SmtpMailer:
     def __init__(self, url: str, timeout: float = 10.0) -> None:
@@ -25,7 +30,16 @@ class SmtpMailer:
         self.timeout = timeout
 
     def send(self, message: EmailMessage) -> None:
-        """Hand one message to the server; raises ``OSError`` / ``smtplib.SMTPException`` when it is not accepted."""
+        """Hand one message to the server; raises :class:`Unreachable` when it cannot be reached, an
+        ``smtplib.SMTPException`` when it refuses this message."""
+        try:
+            self._send(message)
+        except _REFUSED:
+            raise
+        except OSError as exc:  # refused connections, timeouts, TLS, a dropped line, HELO or login refused (SMTPException is an OSError)
+            raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _send(self, message: EmailMessage) -> None:
         if self.tls:
             client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
         else:

@@ -56,3 +56,16 @@ def test_an_unsubscribe_token_is_signed_for_that_purpose_only():
     for key, salt in (("another-key-0123456789", UNSUBSCRIBE_SALT), ("secret-key-0123456789", "another.purpose")):
         with pytest.raises(BadSignature):
             URLSafeSerializer(key, salt=salt).loads(token)
+
+
+def test_a_server_that_cannot_be_reached_is_told_apart_from_a_refused_message():
+    from email.message import EmailMessage
+
+    from plugin.services.notifications import Unreachable
+    from tests.web.notifications_support import free_port
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.org", "b@example.org", "x"
+    message.set_content("x")
+    with pytest.raises(Unreachable):
+        SmtpMailer(f"smtp://127.0.0.1:{free_port()}", timeout=2).send(message)

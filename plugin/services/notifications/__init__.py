@@ -18,7 +18,7 @@ from plugin.services.notifications.kinds import (
     tandem_signoff,
     tandems_published,
 )
-from plugin.services.notifications.outbox import Item, Mailer, Policy, Recipient, Renderer, claim, deliver, notify, pending_count
+from plugin.services.notifications.outbox import Item, Mailer, Policy, Recipient, Renderer, Unreachable, claim, deliver, notify, pending_count
 from plugin.services.notifications.preferences import (
     NeedsYou,
     Unsubscribe,
@@ -37,6 +37,7 @@ __all__ = [
     "Policy",
     "Recipient",
     "Renderer",
+    "Unreachable",
     "Unsubscribe",
     "agreement_signed",
     "choices",

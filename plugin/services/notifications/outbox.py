@@ -59,8 +59,13 @@ class Item:
     link: str
 
 
+class Unreachable(Exception):
+    """The mail server cannot be reached (down, refusing connections, timing out, login refused): this round stops."""
+
+
 class Mailer(Protocol):
-    """Sends one message; raises on any failure (the row is then retried)."""
+    """Sends one message; raises :class:`Unreachable` when the server cannot be reached, another exception
+    when this one message was not accepted (the row is then retried, the others still go)."""
 
     def send(self, message: EmailMessage) -> None: ...
 
@@ -176,15 +181,18 @@ def deliver(session: Session, mailer: Mailer, renderer: Renderer, policy: Policy
     prefs = _preferences(session, people)
     session.commit()
     sent = 0
+    done: set[int] = set()
     for person_id in sorted(people):
         person = people[person_id]
         mine = [r for r in rows if r.person_id == person_id]
         off = [r.id for r in mine if not prefs.get((person_id, r.kind), (True, ""))[0]]
         if off:
             _mark(session, off, email_status="off")
+            done.update(off)
         live = [r for r in mine if r.id not in off]
         if live and not (person.email or "").strip():
             _mark(session, [r.id for r in live], email_status="no_email")
+            done.update(r.id for r in live)
             continue
         digest = [r for r in live if prefs.get((person_id, r.kind), (True, "immediate"))[1] == "digest"]
         batches = [[r] for r in live if r not in digest] + ([digest] if digest else [])
@@ -193,11 +201,17 @@ def deliver(session: Session, mailer: Mailer, renderer: Renderer, policy: Policy
             items = [Item(r.id, r.kind, dict(r.values or {}), r.link) for r in batch]
             try:
                 mailer.send(renderer.render(recipient, items, digest=len(batch) > 1 or batch is digest))
-            except Exception as exc:  # SMTP down, refused, a timeout: try again later
+            except Unreachable as exc:  # the server is down: every row left in this claim waits, none is tried now
+                log.warning("mail server unreachable, %s notification(s) wait: %s", len(rows) - len(done), exc)
+                _failed(session, [r for r in rows if r.id not in done], f"unreachable: {exc}", policy, now)
+                return sent
+            except Exception as exc:  # this message was refused: it waits, the others still go
                 log.warning("notification(s) %s not sent: %s", [r.id for r in batch], exc)
                 _failed(session, batch, f"{type(exc).__name__}: {exc}", policy, now)
+                done.update(r.id for r in batch)
                 continue
             _mark(session, [r.id for r in batch], email_status="sent", sent_at=utcnow(), last_error=None)
+            done.update(r.id for r in batch)
             sent += 1
     return sent
 
