@@ -144,7 +144,7 @@ def last_signed(session: Session, programme_id: int) -> dict[int, dict[str, date
         .group_by(SignoffRecord.tandem_id, SignoffRecord.side)
     )
     for tandem_id, side, last in rows:
-        out.setdefault(tandem_id, {})[side] = _day(last)
+        out.setdefault(tandem_id, {})[side] = date.fromisoformat(last[:10]) if isinstance(last, str) else _day(last)  # UTC ISO text: its day
     return out
 
 
