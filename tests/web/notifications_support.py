@@ -24,6 +24,12 @@ class _Collect:
     def __init__(self, box: SmtpSink) -> None:
         self.box = box
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201 - aiosmtpd's hook
+        if address in self.box.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201 - aiosmtpd's hook
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.box.lock:
@@ -37,6 +43,8 @@ class SmtpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
+        #: addresses the server refuses (550 at RCPT)
+        self.refuse: set[str] = set()
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 

@@ -219,7 +219,17 @@ def test_smtp_down_then_up_delivers_everything_once_and_two_senders_send_each_on
             time.sleep(0.1)
         rows = db.session.execute(sa.select(Notification.email_status, Notification.attempts, Notification.last_error)).all()
         assert {r[0] for r in rows} == {"pending"} and min(r[1] for r in rows) >= 1 and all(r[2] for r in rows)
+    sink.refuse.add("expert@example.org")  # back up, but refusing one mailbox: the others' messages still go
     sink.start()
+    with app.app_context():
+        for _ in range(20):
+            deliver(db.session)
+            if len(sink.messages) == 6:
+                break
+            time.sleep(0.05)
+        assert len(sink.messages) == 6 and all("digital@" in str(m["To"]) for m in sink.messages)
+        assert {r[0] for r in db.session.execute(sa.select(Notification.email_status).where(Notification.person_id == person["expert"]))} == {"pending"}
+    sink.refuse.clear()
     deliver_until_done(app, deliver)
     assert len(sink.messages) == 12 and len({m["Message-ID"] for m in sink.messages}) == 12
 
