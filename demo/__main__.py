@@ -167,10 +167,10 @@ def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN0
     """One of each format beyond the pair, so a newcomer sees them at once (the LMS's "Group member" and "Group
     mentor" personas are Sanne and Henk of the cohort): Henk mentors an open group with Sanne in it and sits on
     an advisory board (a peer circle); a coffee round; a masterclass with a waiting list; a focused mentoring
-    for Sanne from the mentor network."""
+    for Sanne from the mentor network; everyone's self-assessments at the start and the end (the dashboard's growth)."""
     from plugin.domain.errors import RuleViolation
     from plugin.models import Membership, Participant, Person
-    from plugin.services import circles, coffee, events, groups, network
+    from plugin.services import assessments, circles, coffee, events, groups, network
 
     persona = PERSONAS["trainer"]  # the trainer runs the event; the launch later finds this person
     tessa = Person(organisation_id=programme.organisation_id, issuer=issuer, subject=persona["user_id"], name=persona["name"], email=persona["email"])
@@ -188,6 +188,7 @@ def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN0
     circles.seed_example(session, programme.id, board)
     coffee.seed_example(session, programme.id, [sanne, henk, *digital[6:10], *expert[6:10]])
     events.seed_example(session, programme.id, tessa.id, [sanne, *digital[1:7], *expert[1:7]])
+    assessments.seed_example(session, programme.id, [p.id for p, _s in people])  # a start and an end take: growth on the dashboard
     wanted = [key for key, need in profiles[sanne].needs.items() if need.get("want")]
     for competence in wanted:
         for mentor in expert[1:]:

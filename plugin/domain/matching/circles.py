@@ -129,8 +129,7 @@ def _languages(pool: Sequence[Peer], low: int, high: int, cap: int, time_limit: 
         model.Add(people <= high * circles[g])
     model.Add(sum(circles.values()) <= cap)
     model.Maximize(sum(y.values()))
-    solver = _solver(time_limit, workers)
-    status = solver.Solve(model)
+    solver, status = _solve(model, time_limit, workers)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, False
     groups: dict[str, list[int]] = {}
@@ -138,6 +137,17 @@ def _languages(pool: Sequence[Peer], low: int, high: int, cap: int, time_limit: 
         if solver.Value(v):
             groups.setdefault(g, []).append(i)
     return groups, status == cp_model.OPTIMAL
+
+
+def _solve(model: cp_model.CpModel, time_limit: float, workers: int, tries: int = 4) -> tuple[cp_model.CpSolver, int]:
+    """Solve within ``time_limit``; when the time ran out before any solution (a busy machine), try again with
+    twice the time, a few times: both models always have a solution (no circle at all), so one is found."""
+    for attempt in range(tries):
+        solver = _solver(time_limit * 2**attempt, workers)
+        status = solver.Solve(model)
+        if status != cp_model.UNKNOWN:
+            break
+    return solver, status
 
 
 def _solver(time_limit: float, workers: int) -> cp_model.CpSolver:
@@ -195,8 +205,7 @@ def _circles(group: Sequence[Peer], apart: set[frozenset[int]], low: int, high: 
                 model.Add(has <= sum(x[i, c] for i in people))
                 objective.append(weight * has)
     model.Maximize(sum(objective))
-    solver = _solver(time_limit, workers)
-    status = solver.Solve(model)
+    solver, status = _solve(model, time_limit, workers)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], False
     return [[i for i in range(n) if solver.Value(x[i, c])] for c in circles], status == cp_model.OPTIMAL
