@@ -170,7 +170,9 @@ def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN0
     for Sanne from the mentor network; everyone's self-assessments at the start and the end (the dashboard's growth)."""
     from plugin.domain.errors import RuleViolation
     from plugin.models import Membership, Participant, Person
+    from plugin.models.base import utcnow
     from plugin.services import assessments, circles, coffee, events, groups, network
+    from plugin.services.dashboards import organisation as org_dashboard
 
     persona = PERSONAS["trainer"]  # the trainer runs the event; the launch later finds this person
     tessa = Person(organisation_id=programme.organisation_id, issuer=issuer, subject=persona["user_id"], name=persona["name"], email=persona["email"])
@@ -189,6 +191,8 @@ def seed_formats(session, programme, people, issuer: str) -> None:  # noqa: ANN0
     coffee.seed_example(session, programme.id, [sanne, henk, *digital[6:10], *expert[6:10]])
     events.seed_example(session, programme.id, tessa.id, [sanne, *digital[1:7], *expert[1:7]])
     assessments.seed_example(session, programme.id, [p.id for p, _s in people])  # a start and an end take: growth on the dashboard
+    # the organisation's long-term plan for this cohort: one module a quarter (the organisation dashboard)
+    org_dashboard.demo_plan(session, programme.organisation_id, programme.course_id, ["e-reputation", "collaboration-platforms", "conference-presentation", "personal-branding"], utcnow().date())
     wanted = [key for key, need in profiles[sanne].needs.items() if need.get("want")]
     for competence in wanted:
         for mentor in expert[1:]:
