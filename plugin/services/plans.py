@@ -18,7 +18,7 @@ from plugin.domain import plans as domain
 from plugin.domain.catalogue import Catalogue, Module
 from plugin.domain.errors import RuleViolation
 from plugin.models import Plan, Programme
-from plugin.services import modules
+from plugin.services import modules, notifications
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member
 
@@ -158,7 +158,15 @@ def reschedule(session: Session, actor: Actor, tandem_id: int, item_key: str, ne
 
     :raise NotAllowed: a trainer.  :raise NotFound: no such item.  :raise RuleViolation: see :func:`plugin.domain.plans.reschedule`.
     """
-    return _change(session, actor, tandem_id, lambda plan: domain.reschedule(plan, item_key, new_due, actor.person_id, at, reason))
+    moved_from: list[date] = []
+
+    def move(plan: domain.Plan) -> domain.Plan:
+        moved_from.append(plan.item(item_key).due)
+        return domain.reschedule(plan, item_key, new_due, actor.person_id, at, reason)
+
+    plan = _change(session, actor, tandem_id, move)
+    notifications.session_moved(session, tandem_id, actor.person_id, item_key, moved_from[0], new_due)  # a session: the partner hears
+    return plan
 
 
 def mark_done(session: Session, actor: Actor, tandem_id: int, item_key: str, on: date, at: datetime) -> domain.Plan:

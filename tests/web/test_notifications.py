@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -131,6 +131,8 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
     fields = [("objective", "d1"), ("confirmed", "1"), *[("criterion", str(i)) for i in range(3)]]
     post(browsers["digital"], tool, f"/tandems/{tandem_id}{MODULE}/sign", fields, token_from=f"/tandems/{tandem_id}{MODULE}")
     _events(app, person, tandem_id)
+    later = (date.today() + timedelta(days=3)).isoformat()
+    post(browsers["digital"], tool, f"/tandems/{tandem_id}/plan/reschedule", {"item": "session:1", "due": later, "reason": "Dana is ill"}, token_from=f"/tandems/{tandem_id}/plan")
 
     # in-app, before any email: the Dutch expert's home page lists what needs them
     home = text_of(get(browsers["expert"], tool, "/home"))
@@ -140,7 +142,7 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
     deliver_until_done(app, deliver)
     assert deliver_until_done(app, deliver) == 0  # nothing left, nothing again
 
-    expected = {
+    expected = [
         ("digital", "partner_accepted"),
         ("expert", "partner_accepted"),
         ("expert", "agreement_to_sign"),
@@ -158,12 +160,15 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
         ("expert", "session_tomorrow"),
         ("digital", "plan_overdue"),
         ("expert", "plan_overdue"),
-    }
+        ("expert", "session_tomorrow"),  # the session moved: the partner hears
+    ]
     ids = {v: k for k, v in person.items()}
     got = [(ids[p], kind) for kind, p, status in statuses(app) if status == "sent"]
     assert sorted(got) == sorted(expected)
     assert len(sink.messages) == len(expected)  # one email each, none twice
     assert len({m["Message-ID"] for m in sink.messages}) == len(expected)
+    moved = _dutch(app, "session_tomorrow", {"moved": True, "partner": "Dana Digital", "due": later})
+    assert moved in {str(m["Subject"]) for m in sink.to("expert@example.org")}, moved
 
     expert_mail = sink.to("expert@example.org")
     assert {m["Content-Language"] for m in expert_mail} == {"nl"}

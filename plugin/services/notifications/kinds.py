@@ -6,7 +6,7 @@ Each builds the recipients, the values the message shows and the page it leads t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +31,6 @@ from plugin.models import (
     Tandem,
 )
 from plugin.models.base import utcnow
-from plugin.services import plans
 from plugin.services.notifications.outbox import notify
 
 
@@ -228,16 +227,26 @@ def plan_items(session: Session, now: datetime | None = None) -> int:
     told = 0
     rows = session.execute(sa.select(Tandem, Plan).join(Plan, Plan.tandem_id == Tandem.id).where(Tandem.status == "active")).all()
     for tandem, row in rows:
-        for item in plans.from_row(row).items:
-            if item.done_on is not None:
+        for item in row.items or ():  # as stored (plugin.services.plans): key, kind, due, module_slug, done_on, text
+            if item.get("done_on"):
                 continue
-            values = {"item": item.kind.value, "module": item.module_slug or "", "text": item.text or "", "due": item.due.isoformat()}
+            due = date.fromisoformat(item["due"])
+            values = {"item": item["kind"], "module": item.get("module_slug") or "", "text": item.get("text") or "", "due": due.isoformat()}
             both = [tandem.digital_person_id, tandem.expert_person_id]
-            if item.kind is ItemKind.SESSION and item.due == today + timedelta(days=1):
-                told += _tell_pair(session, "session_tomorrow", tandem, both, f"/tandems/{tandem.id}/plan", f"session:{tandem.id}:{item.key}:{item.due.isoformat()}", **values)
-            elif today - timedelta(days=7) <= item.due < today:
-                told += _tell_pair(session, "plan_overdue", tandem, both, f"/tandems/{tandem.id}/plan", f"overdue:{tandem.id}:{item.key}:{item.due.isoformat()}", **values)
+            if item["kind"] == ItemKind.SESSION.value and due == today + timedelta(days=1):
+                told += _tell_pair(session, "session_tomorrow", tandem, both, f"/tandems/{tandem.id}/plan", f"session:{tandem.id}:{item['key']}:{due.isoformat()}", **values)
+            elif today - timedelta(days=7) <= due < today:
+                told += _tell_pair(session, "plan_overdue", tandem, both, f"/tandems/{tandem.id}/plan", f"overdue:{tandem.id}:{item['key']}:{due.isoformat()}", **values)
     return told
+
+
+def session_moved(session: Session, tandem_id: int, by: int, item_key: str, old: date, new: date) -> int:
+    """A planned session moved to another day: the partner hears (once per new day)."""
+    if not item_key.startswith(ItemKind.SESSION.value + ":"):
+        return 0
+    tandem = session.get(Tandem, tandem_id)
+    values = {"item": ItemKind.SESSION.value, "due": new.isoformat(), "old": old.isoformat(), "moved": True}
+    return _tell_pair(session, "session_tomorrow", tandem, [_partner_of(tandem, by)], f"/tandems/{tandem.id}/plan", f"moved:{tandem.id}:{item_key}:{new.isoformat()}", **values)
 
 
 def run_periodic(session: Session, now: datetime | None = None) -> int:

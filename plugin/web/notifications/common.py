@@ -22,7 +22,7 @@ LABELS = {
     "agreement_to_sign": _l("An agreement waits for your signature"),
     "signoff_requested": _l("Your partner asks you to sign off"),
     "signoff_made": _l("A sign-off on your learning"),
-    "session_tomorrow": _l("A planned session tomorrow"),
+    "session_tomorrow": _l("A planned session tomorrow, or moved"),
     "plan_overdue": _l("A plan item overdue"),
     "tandem_inactive": _l("A tandem without sessions for weeks"),
     "coffee_match": _l("A virtual coffee match"),
@@ -79,6 +79,8 @@ def subject(kind: str, v: dict[str, Any]) -> str:
         return _("%(partner)s asks you to sign off %(module)s", partner=v.get("partner", ""), module=_local(v.get("module")))
     if kind == "signoff_made":
         return _("%(signer)s signed off your learning in %(module)s", signer=v.get("signer", ""), module=_local(v.get("module")))
+    if kind == "session_tomorrow" and v.get("moved"):
+        return _("Your session with %(partner)s moved to %(day)s", partner=v.get("partner", ""), day=_day(v.get("due")))
     if kind == "session_tomorrow":
         return _("Tomorrow: a session with %(partner)s", partner=v.get("partner", ""))
     if kind == "plan_overdue":
@@ -113,6 +115,8 @@ def line(kind: str, v: dict[str, Any]) -> str:
         )
     if kind == "signoff_made":
         return _("%(signer)s signed off “%(objective)s” in %(module)s.", signer=v.get("signer", ""), objective=_local(v.get("objective")), module=_local(v.get("module")))
+    if kind == "session_tomorrow" and v.get("moved"):
+        return _("%(partner)s moved your planned session from %(old)s to %(day)s.", partner=v.get("partner", ""), old=_day(v.get("old")), day=_day(v.get("due")))
     if kind == "session_tomorrow":
         return _("Your plan has a session with %(partner)s tomorrow, %(day)s. Look at the plan to prepare it.", partner=v.get("partner", ""), day=_day(v.get("due")))
     if kind == "plan_overdue":
