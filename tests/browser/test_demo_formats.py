@@ -120,3 +120,27 @@ def test_network_journey_a_focused_mentor_and_a_new_request(page, demo_lms):
     frame.locator("main a[href='/network']").first.click()
     tandem.wait_for_url("**/network", timeout=15000)
     assert mine.count() == 2, frame.locator("main").inner_text()
+
+
+def test_the_demo_dashboards_are_filled(page, demo_lms):
+    """The trainer's programme dashboard shows the demo cohort (20 joined, their self-assessed growth) and the
+    organisation's dashboard the cohort's long-term plan."""
+    page.context.clear_cookies()
+    page.goto(demo_lms)
+    page.get_by_role("link", name="Launch as Trainer").click()
+    frame = page.frame_locator("iframe[name=tandem]")
+    frame.get_by_role("link", name="Programme dashboard").click()
+    page.frame(name="tandem").wait_for_url("**/dashboards/programme*", timeout=15000)
+    main = frame.locator("main").inner_text()
+    assert "No self-assessments yet" not in main, main
+    funnel = frame.locator("#chart-funnel ~ * table, table").first.inner_text()
+    assert "20" in funnel, funnel
+    assert frame.locator("main img[src*='.svg'], main svg").count() >= 1
+
+    page.context.clear_cookies()
+    page.goto(demo_lms)
+    page.get_by_role("link", name="Launch as Organisation administrator").click()
+    frame.get_by_role("link", name="Organisation dashboard").click()
+    page.frame(name="tandem").wait_for_url("**/dashboards/organisation*", timeout=15000)
+    text = frame.locator("main").inner_text()
+    assert "Long-term plan per year" in text and "No plan" not in text, text
