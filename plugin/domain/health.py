@@ -95,6 +95,13 @@ def flags(
     return out
 
 
+def activity_flags(*, today: date, started_on: date, last_session: date | None, progress: Mapping[Side, date | None], thresholds: Thresholds = Thresholds()) -> list[Flag]:
+    """Only the no-session and one-direction flags of :func:`flags` (the same rules), from the last session held:
+    for a caller that evaluates the reflection and plan-item rules elsewhere (the dashboard, in the database)."""
+    sessions = (last_session,) if last_session is not None else ()
+    return _no_session(today, started_on, sessions, thresholds.no_session_weeks) + _one_direction(today, started_on, progress, thresholds.one_direction_weeks)
+
+
 def _no_session(today: date, started_on: date, sessions: Iterable[date], weeks: int) -> list[Flag]:
     """Flagged once ``weeks`` full weeks have passed since the last session (or the start)."""
     held = [d for d in sessions if d <= today]

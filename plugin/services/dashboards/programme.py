@@ -4,7 +4,7 @@ self-assessed growth and event attendance, for the people and period the filters
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,21 +60,8 @@ def _objectives(session: Session, organisation_id: int, catalogue: Catalogue, ke
 
 def _complete(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> set[int]:
     """The tandems with at least one module complete both ways."""
-    counts = queries.track_counts(session, programme_id)
-    objectives = _objectives(session, organisation_id, catalogue, sorted({(k[1], k[2]) for k in counts}))
-    out = set()
-    for (tandem_id, slug, version), tracks in _by_module(counts).items():
-        need = objectives.get((slug, version))
-        if need and all(domain.track_complete(tracks.get(side), n, countersign) for side, n in need.items()):
-            out.add(tandem_id)
-    return out
-
-
-def _by_module(counts: Mapping[tuple[int, str, int, str], domain.TrackCount]) -> dict[tuple[int, str, int], dict[str, domain.TrackCount]]:
-    out: dict[tuple[int, str, int], dict[str, domain.TrackCount]] = {}
-    for (tandem_id, slug, version, side), count in counts.items():
-        out.setdefault((tandem_id, slug, version), {})[side] = count
-    return out
+    objectives = _objectives(session, organisation_id, catalogue, queries.signed_modules(session, programme_id))
+    return queries.complete_tandems(session, programme_id, objectives, countersign)
 
 
 def _funnel(people: queries.People, tandems: list[queries.TandemRow], signed: dict[int, bool], complete: set[int]) -> Chart:
@@ -102,30 +89,22 @@ def _signoffs(session: Session, programme_id: int, filters: Filters, today: date
 
 def _plan_and_health(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow], signed: dict[int, bool], kept: set[int], today: date) -> tuple[Chart, Chart]:
     """Plan items by state, and the health flags of the kept active tandems. No-session and one-direction flags
-    come from :func:`plugin.domain.health.flags`; the low-reflection and overdue rules (the same thresholds) are
+    come from :func:`plugin.domain.health.activity_flags` (the rules of :func:`~plugin.domain.health.flags`); the low-reflection and overdue rules (the same thresholds) are
     evaluated in the database, which averages each person's last reflections and finds the items past due."""
-    plan = domain.plan_counts(queries.plan_states(session, programme_id, filters, today))
+    states, overdue = queries.plan_items(session, programme_id, filters, today)
+    plan = domain.plan_counts(states)
     flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
     sessions = queries.last_sessions(session, programme_id, today)
     progress = queries.last_signed(session, programme_id)
     thresholds = health.Thresholds()
     low = queries.low_reflections(session, programme_id, today, thresholds.reflection_sessions, thresholds.low_reflection)
-    overdue = queries.overdue_tandems(session, programme_id, today)
     kinds: Counter[str] = Counter()
     for t in flagged:
         if (t.id, t.digital) in low or (t.id, t.expert) in low:
             kinds[health.FlagKind.LOW_REFLECTION.value] += 1
         if t.id in overdue:
             kinds[health.FlagKind.OVERDUE.value] += 1
-        last = sessions.get(t.id)
-        flags = health.flags(
-            today=today,
-            started_on=t.started,
-            sessions=(last,) if last else (),
-            progress={Side(s): d for s, d in progress.get(t.id, {}).items()},
-            reflections=(),
-            plan_items=(),
-        )
+        flags = health.activity_flags(today=today, started_on=t.started, last_session=sessions.get(t.id), progress=progress.get(t.id, {}), thresholds=thresholds)
         kinds.update({f.kind.value for f in flags})
     values = tuple(kinds[k] for k in FLAG_KINDS)
     health_chart = Chart("health", FLAG_KINDS, (Series("tandems", values),), empty=not flagged, notes={"tandems": len(flagged)})

@@ -3,6 +3,7 @@ to one programme; none runs per participant or per tandem."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -10,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreements import Principle
-from plugin.domain.dashboards import Filters, TrackCount
+from plugin.domain.catalogue import Side
+from plugin.domain.dashboards import PLAN_STATES, Filters
 from plugin.domain.signoffs.records import Kind
 from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, Reflection, SignoffRecord, Tandem
 
@@ -52,20 +54,32 @@ def _day(value: datetime | str | None) -> date | None:
     return (datetime.fromisoformat(value) if isinstance(value, str) else value).date()
 
 
+def _signatures(session: Session):
+    """The agreement's signatures as rows (correlated to the outer query's agreement), with each one's person id
+    and its day as ISO text."""
+    if session.get_bind().dialect.name == "postgresql":
+        item = sa.func.json_to_recordset(Agreement.signatures).table_valued(sa.column("person_id", sa.Integer), sa.column("at", sa.Text)).render_derived(with_types=True).alias("signature")
+        return item, item.c.person_id, sa.func.substr(item.c.at, 1, 10)
+    item = sa.func.json_each(Agreement.signatures).table_valued("value").alias("signature")
+    return item, sa.func.json_extract(item.c.value, "$.person_id"), sa.func.substr(sa.func.json_extract(item.c.value, "$.at"), 1, 10)
+
+
 def tandems(session: Session, programme_id: int, today: date) -> tuple[list[TandemRow], dict[int, bool]]:
     """The programme's tandems (declined ones left out) and, per tandem, whether both signed the agreement;
-    ``started`` is the last signature's day, else the publication's (as the health flags count it)."""
+    ``started`` is the last signature's day, else the publication's (as the health flags count it). Both are
+    computed in the database from the signatures (JSON)."""
+    item, person, day = _signatures(session)
+    signed_by = [sa.select(sa.func.count()).select_from(item).where(person == member).scalar_subquery() > 0 for member in (Tandem.digital_person_id, Tandem.expert_person_id)]
+    last_day = sa.select(sa.func.max(day)).select_from(item).scalar_subquery()
     rows = session.execute(
-        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, Agreement.signatures)
+        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, sa.and_(*signed_by), last_day)
         .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
     out, signed = [], {}
-    for tandem_id, digital, expert, status, published_at, created_at, signatures in rows:
-        by = {s.get("person_id") for s in signatures or ()}
-        signed[tandem_id] = digital in by and expert in by
-        days = [d for d in (_day(s.get("at")) for s in signatures or ()) if d is not None]
-        started = max(days) if days else _day(published_at) or _day(created_at) or today
+    for tandem_id, digital, expert, status, published_at, created_at, both, last in rows:
+        signed[tandem_id] = bool(both)
+        started = (date.fromisoformat(last) if last else None) or _day(published_at) or _day(created_at) or today
         out.append(TandemRow(tandem_id, digital, expert, status, started))
     return out, signed
 
@@ -74,34 +88,57 @@ def _programme_tandems(programme_id: int) -> sa.Select:
     return sa.select(Tandem.id).where(Tandem.programme_id == programme_id)
 
 
-def track_counts(session: Session, programme_id: int) -> dict[tuple[int, str, int, str], TrackCount]:
-    """Per (tandem, module, version, side): how many objectives are signed off and not withdrawn, and the last
-    countersignature's and withdrawal's seq. Two statements."""
+def signed_modules(session: Session, programme_id: int) -> list[tuple[str, int]]:
+    """The module versions the programme's tandems have sign-off records for."""
+    query = sa.select(SignoffRecord.module_slug, SignoffRecord.module_version).where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id))).distinct()
+    return sorted((slug, version) for slug, version in session.execute(query))
+
+
+def complete_tandems(session: Session, programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> set[int]:
+    """The tandems with at least one module complete both ways, decided in the database (one statement):
+    ``objectives`` gives per module version how many objectives each side's track has. A track is complete as
+    :func:`plugin.domain.dashboards.track_complete` says: every objective signed and not withdrawn (per objective,
+    more sign-offs than withdrawals); with countersigning, countersigned after the last withdrawal."""
+    need = [(slug, version, side, n, len(tracks)) for (slug, version), tracks in objectives.items() for side, n in tracks.items()]
+    if not need:
+        return set()
+    need_rows = sa.union_all(
+        *(sa.select(sa.literal(slug).label("slug"), sa.literal(version).label("version"), sa.literal(side).label("side"), sa.literal(n).label("objectives"), sa.literal(k).label("sides")) for slug, version, side, n, k in need)
+    ).subquery("need")
     signed = sa.func.sum(sa.case((SignoffRecord.kind == Kind.SIGNED.value, 1), else_=0))
     withdrawn = sa.func.sum(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, 1), else_=0))
     per_objective = (
-        sa.select(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side)
-        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.objective_id.is_not(None))
-        .group_by(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side, SignoffRecord.objective_id)
-        .having(signed > withdrawn)
-        .subquery()
-    )
-    keys = (per_objective.c.tandem_id, per_objective.c.module_slug, per_objective.c.module_version, per_objective.c.side)
-    counts = {tuple(r[:4]): r[4] for r in session.execute(sa.select(*keys, sa.func.count()).group_by(*keys))}
-    seqs = session.execute(
         sa.select(
             SignoffRecord.tandem_id,
             SignoffRecord.module_slug,
             SignoffRecord.module_version,
             SignoffRecord.side,
-            sa.func.max(sa.case((SignoffRecord.kind == Kind.COUNTERSIGNED.value, SignoffRecord.seq))),
-            sa.func.max(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, SignoffRecord.seq))),
+            sa.case((sa.and_(SignoffRecord.objective_id.is_not(None), signed > withdrawn), 1), else_=0).label("kept"),
+            sa.func.max(sa.case((SignoffRecord.kind == Kind.COUNTERSIGNED.value, SignoffRecord.seq))).label("countersigned"),
+            sa.func.max(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, SignoffRecord.seq))).label("withdrawn"),
         )
-        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind.in_((Kind.COUNTERSIGNED.value, Kind.WITHDRAWN.value)))
-        .group_by(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side)
+        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)))
+        .group_by(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side, SignoffRecord.objective_id)
+        .subquery("per_objective")
     )
-    marks = {tuple(r[:4]): (r[4], r[5]) for r in seqs}
-    return {key: TrackCount(counts.get(key, 0), *marks.get(key, (None, None))) for key in counts.keys() | marks.keys()}
+    o = per_objective.c
+    tracks = (
+        sa.select(o.tandem_id, o.module_slug, o.module_version, o.side, sa.func.sum(o.kept).label("signed"), sa.func.max(o.countersigned).label("countersigned"), sa.func.max(o.withdrawn).label("withdrawn"))
+        .group_by(o.tandem_id, o.module_slug, o.module_version, o.side)
+        .subquery("tracks")
+    )
+    t = tracks.c
+    done = t.signed >= need_rows.c.objectives
+    if countersign:
+        done = sa.and_(done, t.countersigned.is_not(None), sa.or_(t.withdrawn.is_(None), t.countersigned > t.withdrawn))
+    query = (
+        sa.select(t.tandem_id)
+        .select_from(tracks.join(need_rows, sa.and_(need_rows.c.slug == t.module_slug, need_rows.c.version == t.module_version, need_rows.c.side == t.side)))
+        .group_by(t.tandem_id, t.module_slug, t.module_version)
+        .having(sa.func.sum(sa.case((done, 1), else_=0)) == sa.func.max(need_rows.c.sides))
+        .distinct()
+    )
+    return set(session.scalars(query))
 
 
 def _people(programme_id: int, filters: Filters) -> sa.Select:
@@ -135,16 +172,17 @@ def signoffs_per_month(session: Session, programme_id: int, filters: Filters) ->
     return [(m, side, n) for m, side, n in session.execute(query.group_by(month, SignoffRecord.side))]
 
 
-def last_signed(session: Session, programme_id: int) -> dict[int, dict[str, date | None]]:
+def last_signed(session: Session, programme_id: int) -> dict[int, dict[Side, date | None]]:
     """Per tandem and side taught: the day the track last gained a sign-off."""
-    out: dict[int, dict[str, date | None]] = {}
+    out: dict[int, dict[Side, date | None]] = {}
+    sides = {s.value: s for s in Side}
     rows = session.execute(
         sa.select(SignoffRecord.tandem_id, SignoffRecord.side, sa.func.max(SignoffRecord.timestamp))
         .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind == Kind.SIGNED.value)
         .group_by(SignoffRecord.tandem_id, SignoffRecord.side)
     )
     for tandem_id, side, last in rows:
-        out.setdefault(tandem_id, {})[side] = date.fromisoformat(last[:10]) if isinstance(last, str) else _day(last)  # UTC ISO text: its day
+        out.setdefault(tandem_id, {})[sides[side]] = date.fromisoformat(last[:10]) if isinstance(last, str) else _day(last)  # UTC ISO text: its day
     return out
 
 
@@ -178,34 +216,40 @@ def low_reflections(session: Session, programme_id: int, today: date, sessions: 
 
 
 def _plan_item_columns(session: Session):
-    """The plans' items as rows (a table-valued JSON function: PostgreSQL's json_array_elements, SQLite's json_each),
-    with each item's due day and done day as ISO text."""
+    """The plans' items as rows (a table-valued JSON function: PostgreSQL's json_to_recordset, which parses each
+    plan once, SQLite's json_each), with each item's due day and done day as ISO text."""
     if session.get_bind().dialect.name == "postgresql":
-        item = sa.func.json_array_elements(Plan.items).table_valued("value").alias("item")
-        due, done = item.c.value.op("->>")("due"), item.c.value.op("->>")("done_on")
+        item = sa.func.json_to_recordset(Plan.items).table_valued(sa.column("due", sa.Text), sa.column("done_on", sa.Text)).render_derived(with_types=True).alias("item")
+        due, done = item.c.due, item.c.done_on
     else:
         item = sa.func.json_each(Plan.items).table_valued("value").alias("item")
         due, done = sa.func.json_extract(item.c.value, "$.due"), sa.func.json_extract(item.c.value, "$.done_on")
     return item, sa.func.substr(due, 1, 10), sa.func.substr(done, 1, 10)
 
 
-def plan_states(session: Session, programme_id: int, filters: Filters, today: date) -> dict[str, int]:
-    """Plan items by state (done_on_time, done_late, overdue, not_due) over the kept tandems, due in the period."""
+def plan_items(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[dict[str, int], set[int]]:
+    """Plan items by state (done_on_time, done_late, overdue, not_due) over the kept tandems, due in the period;
+    and the tandems with an item not done whose due day has passed (the health flag's rule, any period).
+    One statement: per tandem, the count of each state (FILTER-like sums) and of the overdue items."""
     item, due, done = _plan_item_columns(session)
     state = sa.case((sa.and_(done.is_not(None), done <= due), "done_on_time"), (done.is_not(None), "done_late"), (due < today.isoformat(), "overdue"), else_="not_due")
-    query = sa.select(state, sa.func.count()).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(kept_tandems(programme_id, filters)))
+    counted = [Plan.tandem_id.in_(kept_tandems(programme_id, filters))] if filters.side is not None or filters.department is not None else []
     if filters.start is not None:
-        query = query.where(due >= filters.start.first_day().isoformat())
+        counted.append(due >= filters.start.first_day().isoformat())
     if filters.end is not None:
-        query = query.where(due < filters.end.next().first_day().isoformat())
-    return {k: n for k, n in session.execute(query.group_by(state))}
-
-
-def overdue_tandems(session: Session, programme_id: int, today: date) -> set[int]:
-    """The tandems with a plan item not done whose due day has passed (the health flag's rule)."""
-    item, due, done = _plan_item_columns(session)
-    query = sa.select(Plan.tandem_id).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(_programme_tandems(programme_id)), done.is_(None), due < today.isoformat())
-    return set(session.scalars(query.distinct()))
+        counted.append(due < filters.end.next().first_day().isoformat())
+    kept = sa.and_(sa.true(), *counted)
+    per_state = [sa.func.sum(sa.case((sa.and_(kept, state == name), 1), else_=0)) for name in PLAN_STATES]
+    late = sa.func.sum(sa.case((sa.and_(done.is_(None), due < today.isoformat()), 1), else_=0))
+    query = sa.select(Plan.tandem_id, late, *per_state).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(_programme_tandems(programme_id))).group_by(Plan.tandem_id)
+    states = dict.fromkeys(PLAN_STATES, 0)
+    overdue = set()
+    for tandem_id, n_late, *ns in session.execute(query):
+        if n_late:
+            overdue.add(tandem_id)
+        for name, n in zip(PLAN_STATES, ns, strict=True):
+            states[name] += n or 0
+    return {k: n for k, n in states.items() if n}, overdue
 
 
 def event_attendance(session: Session, programme_id: int, filters: Filters, limit: int = 24) -> list[tuple[int, str, datetime, int, int]]:
