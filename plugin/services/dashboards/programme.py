@@ -58,27 +58,12 @@ def _objectives(session: Session, organisation_id: int, catalogue: Catalogue, ke
     return out
 
 
-def _complete(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> set[int]:
-    """The tandems with at least one module complete both ways."""
+def _funnel(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, filters: Filters, countersign: bool) -> Chart:
+    """The funnel, counted in the database; a module is complete when both ways are (the catalogue gives how many
+    objectives each track has)."""
     objectives = _objectives(session, organisation_id, catalogue, queries.signed_modules(session, programme_id))
-    return queries.complete_tandems(session, programme_id, objectives, countersign)
-
-
-def _funnel(people: queries.People, tandems: list[queries.TandemRow], signed: dict[int, bool], complete: set[int]) -> Chart:
-    stages: dict[str, set[int]] = {s: set() for s in domain.FUNNEL}
-    stages["joined"] = set(people.side)
-    stages["profile"] = set(people.profiled)
-    for t in tandems:
-        members = {t.digital, t.expert} & stages["joined"]
-        if t.status in ("proposed", "active", "ended"):
-            stages["matched"] |= members
-            if signed.get(t.id):
-                stages["agreement"] |= members
-                if t.status == "active":
-                    stages["active"] |= members
-                if t.id in complete:
-                    stages["module_complete"] |= members
-    return domain.funnel({k: len(v) for k, v in stages.items()})
+    complete = queries.complete_tandems(programme_id, objectives, countersign)
+    return domain.funnel(queries.funnel_counts(session, programme_id, filters, complete))
 
 
 def _signoffs(session: Session, programme_id: int, filters: Filters, today: date) -> Chart:
@@ -137,14 +122,10 @@ def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, fi
         empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_counts({}))
         rest = (Chart("health", FLAG_KINDS, (Series("tandems", (0,) * len(FLAG_KINDS)),), empty=True), Chart("growth", (), (), empty=True), Chart("events", (), (), empty=True))
         return ProgrammeDashboard(None, title, filters, empty + rest, (), known)
-    people = queries.people(session, programme.id, filters)
-    tandems, signed = queries.tandems(session, programme.id, today)
-    narrowed = filters.side is not None or filters.department is not None
-    kept = {t.id for t in tandems if not narrowed or t.digital in people.side or t.expert in people.side}
-    complete = _complete(session, actor.organisation_id, catalogue, programme.id, programme.require_countersign)
+    tandems, signed, kept = queries.tandems(session, programme.id, filters, today)
     plan, flags = _plan_and_health(session, programme.id, filters, tandems, signed, kept, today)
     charts = (
-        _funnel(people, tandems, signed, complete),
+        _funnel(session, actor.organisation_id, catalogue, programme.id, filters, programme.require_countersign),
         _signoffs(session, programme.id, filters, today),
         plan,
         flags,

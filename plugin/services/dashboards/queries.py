@@ -12,31 +12,9 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.agreements import Principle
 from plugin.domain.catalogue import Side
-from plugin.domain.dashboards import PLAN_STATES, Filters
+from plugin.domain.dashboards import FUNNEL, PLAN_STATES, Filters
 from plugin.domain.signoffs.records import Kind
 from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, Reflection, SignoffRecord, Tandem
-
-
-@dataclass(frozen=True)
-class People:
-    """The programme's participants the filters keep (by person id), and which of them saved a profile."""
-
-    side: dict[int, str | None]
-    profiled: set[int]
-
-
-def people(session: Session, programme_id: int, filters: Filters) -> People:
-    query = sa.select(Participant.person_id, Participant.side, Participant.profile_saved_at.is_not(None)).where(Participant.programme_id == programme_id)
-    if filters.side is not None:
-        query = query.where(Participant.side == filters.side.value)
-    if filters.department is not None:
-        query = query.where(sa.func.lower(Participant.department) == filters.department.lower())
-    side, profiled = {}, set()
-    for person_id, person_side, saved in session.execute(query):
-        side[person_id] = person_side
-        if saved:
-            profiled.add(person_id)
-    return People(side, profiled)
 
 
 @dataclass(frozen=True)
@@ -64,24 +42,68 @@ def _signatures(session: Session):
     return item, sa.func.json_extract(item.c.value, "$.person_id"), sa.func.substr(sa.func.json_extract(item.c.value, "$.at"), 1, 10)
 
 
-def tandems(session: Session, programme_id: int, today: date) -> tuple[list[TandemRow], dict[int, bool]]:
-    """The programme's tandems (declined ones left out) and, per tandem, whether both signed the agreement;
-    ``started`` is the last signature's day, else the publication's (as the health flags count it). Both are
-    computed in the database from the signatures (JSON)."""
-    item, person, day = _signatures(session)
-    signed_by = [sa.select(sa.func.count()).select_from(item).where(person == member).scalar_subquery() > 0 for member in (Tandem.digital_person_id, Tandem.expert_person_id)]
+def _signed_by_both(session: Session):
+    """Whether both members signed the tandem's agreement (correlated to the outer query's tandem and agreement)."""
+    item, person, _ = _signatures(session)
+    return sa.and_(*(sa.select(sa.func.count()).select_from(item).where(person == member).scalar_subquery() > 0 for member in (Tandem.digital_person_id, Tandem.expert_person_id)))
+
+
+def tandems(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[list[TandemRow], dict[int, bool], set[int]]:
+    """The programme's tandems (declined ones left out); per tandem, whether both signed the agreement; and the
+    tandems with a member the filters keep. ``started`` is the last signature's day, else the publication's (as
+    the health flags count it). Computed in the database from the signatures (JSON)."""
+    item, _, day = _signatures(session)
     last_day = sa.select(sa.func.max(day)).select_from(item).scalar_subquery()
+    kept = sa.true()
+    if filters.side is not None or filters.department is not None:
+        people = _people(programme_id, filters)
+        kept = sa.or_(Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people))
     rows = session.execute(
-        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, sa.and_(*signed_by), last_day)
+        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _signed_by_both(session), last_day, kept)
         .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
-    out, signed = [], {}
-    for tandem_id, digital, expert, status, published_at, created_at, both, last in rows:
+    out, signed, keep = [], {}, set()
+    for tandem_id, digital, expert, status, published_at, created_at, both, last, is_kept in rows:
         signed[tandem_id] = bool(both)
+        if is_kept:
+            keep.add(tandem_id)
         started = (date.fromisoformat(last) if last else None) or _day(published_at) or _day(created_at) or today
         out.append(TandemRow(tandem_id, digital, expert, status, started))
-    return out, signed
+    return out, signed, keep
+
+
+def funnel_counts(session: Session, programme_id: int, filters: Filters, complete: sa.Select | None) -> dict[str, int]:
+    """People at each stage of the funnel (the filters' people), counted in the database (one statement): joined,
+    saved a profile, in a proposed/active/ended tandem, whose agreement both signed, active, with a module
+    complete both ways (``complete``: the statement selecting those tandems)."""
+    signed = sa.case((_signed_by_both(session), 1), else_=0)
+    done = sa.case((Tandem.id.in_(complete), 1), else_=0) if complete is not None else sa.literal(0)
+    facts = (
+        sa.select(Tandem.digital_person_id.label("digital"), Tandem.expert_person_id.label("expert"), Tandem.status.label("status"), signed.label("signed"), done.label("complete"))
+        .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
+        .where(Tandem.programme_id == programme_id, Tandem.status.in_(("proposed", "active", "ended")))
+        .cte("facts")
+    )  # once per tandem (the signatures and the completion evaluated once), then once per member
+    sides = [sa.select(member.label("person_id"), facts.c.status, facts.c.signed, facts.c.complete) for member in (facts.c.digital, facts.c.expert)]
+    m = sa.union_all(*sides).subquery("members")
+
+    def people(condition=None) -> sa.Function:
+        return sa.func.count(sa.distinct(m.c.person_id if condition is None else sa.case((condition, m.c.person_id))))
+
+    people_query = _people(programme_id, filters)
+    joined = sa.select(sa.func.count()).select_from(people_query.subquery()).scalar_subquery()
+    profiled = sa.select(sa.func.count()).select_from(people_query.where(Participant.profile_saved_at.is_not(None)).subquery()).scalar_subquery()
+    query = sa.select(
+        joined,
+        profiled,
+        people(),
+        people(m.c.signed == 1),
+        people(sa.and_(m.c.signed == 1, m.c.status == "active")),
+        people(sa.and_(m.c.signed == 1, m.c.complete == 1)),
+    ).where(m.c.person_id.in_(_people(programme_id, filters)))
+    row = session.execute(query).one()
+    return dict(zip(FUNNEL, (int(n or 0) for n in row), strict=True))
 
 
 def _programme_tandems(programme_id: int) -> sa.Select:
@@ -94,14 +116,14 @@ def signed_modules(session: Session, programme_id: int) -> list[tuple[str, int]]
     return sorted((slug, version) for slug, version in session.execute(query))
 
 
-def complete_tandems(session: Session, programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> set[int]:
-    """The tandems with at least one module complete both ways, decided in the database (one statement):
+def complete_tandems(programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> sa.Select | None:
+    """The statement selecting the tandems with at least one module complete both ways (None: no module can be):
     ``objectives`` gives per module version how many objectives each side's track has. A track is complete as
     :func:`plugin.domain.dashboards.track_complete` says: every objective signed and not withdrawn (per objective,
     more sign-offs than withdrawals); with countersigning, countersigned after the last withdrawal."""
     need = [(slug, version, side, n, len(tracks)) for (slug, version), tracks in objectives.items() for side, n in tracks.items()]
     if not need:
-        return set()
+        return None
     need_rows = sa.union_all(
         *(sa.select(sa.literal(slug).label("slug"), sa.literal(version).label("version"), sa.literal(side).label("side"), sa.literal(n).label("objectives"), sa.literal(k).label("sides")) for slug, version, side, n, k in need)
     ).subquery("need")
@@ -138,7 +160,7 @@ def complete_tandems(session: Session, programme_id: int, objectives: Mapping[tu
         .having(sa.func.sum(sa.case((done, 1), else_=0)) == sa.func.max(need_rows.c.sides))
         .distinct()
     )
-    return set(session.scalars(query))
+    return query
 
 
 def _people(programme_id: int, filters: Filters) -> sa.Select:
