@@ -79,8 +79,6 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
     states, overdue = queries.plan_items(session, programme_id, filters, today)
     plan = domain.plan_counts(states)
     flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
-    sessions = queries.last_sessions(session, programme_id, today)
-    progress = queries.last_signed(session, programme_id)
     thresholds = health.Thresholds()
     low = queries.low_reflections(session, programme_id, today, thresholds.reflection_sessions, thresholds.low_reflection)
     kinds: Counter[str] = Counter()
@@ -89,7 +87,7 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
             kinds[health.FlagKind.LOW_REFLECTION.value] += 1
         if t.id in overdue:
             kinds[health.FlagKind.OVERDUE.value] += 1
-        flags = health.activity_flags(today=today, started_on=t.started, last_session=sessions.get(t.id), progress=progress.get(t.id, {}), thresholds=thresholds)
+        flags = health.activity_flags(today=today, started_on=t.started, last_session=t.last_session, progress=t.progress, thresholds=thresholds)
         kinds.update({f.kind.value for f in flags})
     values = tuple(kinds[k] for k in FLAG_KINDS)
     health_chart = Chart("health", FLAG_KINDS, (Series("tandems", values),), empty=not flagged, notes={"tandems": len(flagged)})

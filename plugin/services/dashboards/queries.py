@@ -24,6 +24,10 @@ class TandemRow:
     expert: int
     status: str
     started: date
+    #: the last session held by today
+    last_session: date | None
+    #: per side taught, the day the track last gained a sign-off
+    progress: dict[Side, date]
 
 
 def _day(value: datetime | str | None) -> date | None:
@@ -58,18 +62,26 @@ def tandems(session: Session, programme_id: int, filters: Filters, today: date) 
     if filters.side is not None or filters.department is not None:
         people = _people(programme_id, filters)
         kept = sa.or_(Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people))
+    last_session = sa.select(sa.func.max(MentoringSession.held_on)).where(MentoringSession.tandem_id == Tandem.id, MentoringSession.held_on <= today).scalar_subquery()
+    progress = [
+        sa.select(sa.func.max(sa.func.substr(SignoffRecord.timestamp, 1, 10)))  # UTC ISO text: its day
+        .where(SignoffRecord.tandem_id == Tandem.id, SignoffRecord.kind == Kind.SIGNED.value, SignoffRecord.side == side.value)
+        .scalar_subquery()
+        for side in Side
+    ]
     rows = session.execute(
-        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _signed_by_both(session), last_day, kept)
+        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _signed_by_both(session), last_day, kept, last_session, *progress)
         .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
     out, signed, keep = [], {}, set()
-    for tandem_id, digital, expert, status, published_at, created_at, both, last, is_kept in rows:
+    for tandem_id, digital, expert, status, published_at, created_at, both, last, is_kept, held, *signed_on in rows:
         signed[tandem_id] = bool(both)
         if is_kept:
             keep.add(tandem_id)
         started = (date.fromisoformat(last) if last else None) or _day(published_at) or _day(created_at) or today
-        out.append(TandemRow(tandem_id, digital, expert, status, started))
+        track = {side: date.fromisoformat(day) for side, day in zip(Side, signed_on, strict=True) if day}
+        out.append(TandemRow(tandem_id, digital, expert, status, started, _day(held) if isinstance(held, str) else held, track))
     return out, signed, keep
 
 
@@ -192,30 +204,6 @@ def signoffs_per_month(session: Session, programme_id: int, filters: Filters) ->
     if filters.end is not None:
         query = query.where(month <= str(filters.end))
     return [(m, side, n) for m, side, n in session.execute(query.group_by(month, SignoffRecord.side))]
-
-
-def last_signed(session: Session, programme_id: int) -> dict[int, dict[Side, date | None]]:
-    """Per tandem and side taught: the day the track last gained a sign-off."""
-    out: dict[int, dict[Side, date | None]] = {}
-    sides = {s.value: s for s in Side}
-    rows = session.execute(
-        sa.select(SignoffRecord.tandem_id, SignoffRecord.side, sa.func.max(SignoffRecord.timestamp))
-        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind == Kind.SIGNED.value)
-        .group_by(SignoffRecord.tandem_id, SignoffRecord.side)
-    )
-    for tandem_id, side, last in rows:
-        out.setdefault(tandem_id, {})[sides[side]] = date.fromisoformat(last[:10]) if isinstance(last, str) else _day(last)  # UTC ISO text: its day
-    return out
-
-
-def last_sessions(session: Session, programme_id: int, today: date) -> dict[int, date]:
-    """Per tandem, the last session held on or before today."""
-    rows = session.execute(
-        sa.select(MentoringSession.tandem_id, sa.func.max(MentoringSession.held_on))
-        .where(MentoringSession.tandem_id.in_(_programme_tandems(programme_id)), MentoringSession.held_on <= today)
-        .group_by(MentoringSession.tandem_id)
-    )
-    return {t: d for t, d in rows}
 
 
 def low_reflections(session: Session, programme_id: int, today: date, sessions: int, below: float) -> set[tuple[int, int]]:
