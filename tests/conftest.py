@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 from werkzeug.serving import make_server
 
 from tests.harness.browser import new_browser
 from tests.harness.platform import TestPlatform
 from tests.harness.tls import make_self_signed_cert
+
+# Property tests check results, not speed: a busy machine (the suite runs two workers on two cores) must not
+# fail them for slow input generation or a slow example.
+settings.register_profile("tandem", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tandem")
 
 PG_ADMIN_URL = os.environ.get("TANDEM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
