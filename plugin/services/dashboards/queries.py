@@ -46,18 +46,35 @@ def _signatures(session: Session):
     return item, sa.func.json_extract(item.c.value, "$.person_id"), sa.func.substr(sa.func.json_extract(item.c.value, "$.at"), 1, 10)
 
 
-def _signed_by_both(session: Session):
-    """Whether both members signed the tandem's agreement (correlated to the outer query's tandem and agreement)."""
-    item, person, _ = _signatures(session)
-    return sa.and_(*(sa.select(sa.func.count()).select_from(item).where(person == member).scalar_subquery() > 0 for member in (Tandem.digital_person_id, Tandem.expert_person_id)))
+def _signature_facts(session: Session, programme_id: int):
+    """Per tandem of the programme with an agreement: how many signatures each member gave and the last one's day
+    (one pass over the signatures, grouped; join it to the tandems on ``tandem_id``)."""
+    item, person, day = _signatures(session)
+    return (
+        sa.select(
+            Agreement.tandem_id.label("tandem_id"),
+            sa.func.sum(sa.case((person == Tandem.digital_person_id, 1), else_=0)).label("digital"),
+            sa.func.sum(sa.case((person == Tandem.expert_person_id, 1), else_=0)).label("expert"),
+            sa.func.max(day).label("last_day"),
+        )
+        .select_from(Tandem)
+        .join(Agreement, Agreement.tandem_id == Tandem.id)
+        .join(item, sa.true())
+        .where(Tandem.programme_id == programme_id)
+        .group_by(Agreement.tandem_id)
+        .subquery("signature_facts")
+    )
+
+
+def _both(facts) -> sa.ColumnElement:
+    return sa.and_(sa.func.coalesce(facts.c.digital, 0) > 0, sa.func.coalesce(facts.c.expert, 0) > 0)
 
 
 def tandems(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[list[TandemRow], dict[int, bool], set[int]]:
     """The programme's tandems (declined ones left out); per tandem, whether both signed the agreement; and the
     tandems with a member the filters keep. ``started`` is the last signature's day, else the publication's (as
     the health flags count it). Computed in the database from the signatures (JSON)."""
-    item, _, day = _signatures(session)
-    last_day = sa.select(sa.func.max(day)).select_from(item).scalar_subquery()
+    facts = _signature_facts(session, programme_id)
     kept = sa.true()
     if filters.side is not None or filters.department is not None:
         people = _people(programme_id, filters)
@@ -70,8 +87,8 @@ def tandems(session: Session, programme_id: int, filters: Filters, today: date) 
         for side in Side
     ]
     rows = session.execute(
-        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _signed_by_both(session), last_day, kept, last_session, *progress)
-        .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
+        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _both(facts), facts.c.last_day, kept, last_session, *progress)
+        .outerjoin(facts, facts.c.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
     out, signed, keep = [], {}, set()
@@ -89,11 +106,12 @@ def funnel_counts(session: Session, programme_id: int, filters: Filters, complet
     """People at each stage of the funnel (the filters' people), counted in the database (one statement): joined,
     saved a profile, in a proposed/active/ended tandem, whose agreement both signed, active, with a module
     complete both ways (``complete``: the statement selecting those tandems)."""
-    signed = sa.case((_signed_by_both(session), 1), else_=0)
+    signatures = _signature_facts(session, programme_id)
+    signed = sa.case((_both(signatures), 1), else_=0)
     done = sa.case((Tandem.id.in_(complete), 1), else_=0) if complete is not None else sa.literal(0)
     facts = (
         sa.select(Tandem.digital_person_id.label("digital"), Tandem.expert_person_id.label("expert"), Tandem.status.label("status"), signed.label("signed"), done.label("complete"))
-        .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
+        .outerjoin(signatures, signatures.c.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status.in_(("proposed", "active", "ended")))
         .cte("facts")
     )  # once per tandem (the signatures and the completion evaluated once), then once per member
