@@ -79,16 +79,25 @@ def tandems(session: Session, programme_id: int, filters: Filters, today: date) 
     if filters.side is not None or filters.department is not None:
         people = _people(programme_id, filters)
         kept = sa.or_(Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people))
-    last_session = sa.select(sa.func.max(MentoringSession.held_on)).where(MentoringSession.tandem_id == Tandem.id, MentoringSession.held_on <= today).scalar_subquery()
-    progress = [
-        sa.select(sa.func.max(sa.func.substr(SignoffRecord.timestamp, 1, 10)))  # UTC ISO text: its day
-        .where(SignoffRecord.tandem_id == Tandem.id, SignoffRecord.kind == Kind.SIGNED.value, SignoffRecord.side == side.value)
-        .scalar_subquery()
-        for side in Side
-    ]
+    held = (
+        sa.select(MentoringSession.tandem_id.label("tandem_id"), sa.func.max(MentoringSession.held_on).label("last"))
+        .where(MentoringSession.tandem_id.in_(_programme_tandems(programme_id)), MentoringSession.held_on <= today)
+        .group_by(MentoringSession.tandem_id)
+        .subquery("held")
+    )
+    day = sa.func.substr(SignoffRecord.timestamp, 1, 10)  # UTC ISO text: its day
+    tracks = (
+        sa.select(SignoffRecord.tandem_id.label("tandem_id"), *(sa.func.max(sa.case((SignoffRecord.side == side.value, day))).label(side.value) for side in Side))
+        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind == Kind.SIGNED.value)
+        .group_by(SignoffRecord.tandem_id)
+        .subquery("tracks")
+    )
+    last_session, progress = held.c.last, [tracks.c[side.value] for side in Side]
     rows = session.execute(
         sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _both(facts), facts.c.last_day, kept, last_session, *progress)
         .outerjoin(facts, facts.c.tandem_id == Tandem.id)
+        .outerjoin(held, held.c.tandem_id == Tandem.id)
+        .outerjoin(tracks, tracks.c.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
     out, signed, keep = [], {}, set()
