@@ -18,8 +18,8 @@ from typing import Any
 from plugin.domain.catalogue import Module, Side
 from plugin.domain.errors import NotAllowed, NotFound, RuleViolation
 from plugin.domain.signoffs.progress import TrackState, replay_chain
-from plugin.domain.signoffs.records import Kind, SignOff, hash_of, head, record_from, utc_timestamp
-from plugin.domain.signoffs.writing import COMMENT_MAX, REASON_MAX, _all_ticked, _objective, _text
+from plugin.domain.signoffs.records import Kind, SignOff
+from plugin.domain.signoffs.writing import COMMENT_MAX, REASON_MAX, _all_ticked, _objective, _text, next_record
 
 
 @dataclass(frozen=True)
@@ -148,23 +148,6 @@ def _append(
     payload: dict[str, Any],
     at: datetime,
 ) -> SignOff:
-    slug, version, side, objective_id = where
     if chain and chain[-1].group_id != roster.id:
         raise ValueError(f"the chain belongs to group {chain[-1].group_id}, not {roster.id}")
-    entry: dict[str, Any] = {
-        "seq": chain[-1].seq + 1 if chain else 1,
-        "tandem_id": None,
-        "group_id": roster.id,
-        "learner_id": learner_id,
-        "module_slug": slug,
-        "module_version": version,
-        "side": side.value,
-        "objective_id": objective_id,
-        "actor_id": actor_id,
-        "kind": kind.value,
-        "payload": payload,
-        "timestamp": utc_timestamp(at),
-        "prev_hash": head(chain),
-    }
-    entry["hash"] = hash_of(entry)
-    return record_from(entry)
+    return next_record(chain, {"tandem_id": None, "group_id": roster.id, "learner_id": learner_id}, where, actor_id, kind, payload, at)

@@ -124,12 +124,26 @@ def _append(
     at: datetime,
 ) -> SignOff:
     """The next record of ``chain``; ``where`` is (module slug, module version, track side, objective id)."""
-    slug, version, side, objective_id = where
     if chain and chain[-1].tandem_id != tandem.id:
         raise ValueError(f"the chain belongs to tandem {chain[-1].tandem_id}, not {tandem.id}")
+    return next_record(chain, {"tandem_id": tandem.id}, where, actor_id, kind, payload, at)
+
+
+def next_record(
+    chain: Sequence[SignOff],
+    owner: dict[str, Any],
+    where: tuple[str, int, Side, str | None],
+    actor_id: int,
+    kind: Kind,
+    payload: dict[str, Any],
+    at: datetime,
+) -> SignOff:
+    """The record that follows ``chain``, hashed; ``owner`` names the chain (``tandem_id``, or a group's
+    ``tandem_id: None, group_id, learner_id``); ``where`` is (module slug, module version, side, objective id)."""
+    slug, version, side, objective_id = where
     entry: dict[str, Any] = {
         "seq": chain[-1].seq + 1 if chain else 1,
-        "tandem_id": tandem.id,
+        **owner,
         "module_slug": slug,
         "module_version": version,
         "side": side.value,
