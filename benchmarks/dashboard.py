@@ -26,7 +26,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,7 +33,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.proposal_page import PG_ADMIN, _app, measure  # noqa: E402
+from benchmarks.proposal_page import _app, bench_database, measure  # noqa: E402
 from tests.web.dashboards_support import seed  # noqa: E402
 
 ISSUER = "https://platform.bench.invalid"
@@ -74,41 +73,25 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        admin = None
-        if args.database == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
-            admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        try:
-            app = _app(url, tmp)
-            started = time.perf_counter()
-            trainer = seed_programme(app, args.participants, random.Random(args.seed))
-            counts = {k: trainer.pop(k) for k in ("tandems", "records", "sessions")}
-            print(f"seeded {args.participants} participants on {args.database} in {time.perf_counter() - started:.1f} s: {counts['tandems']} tandems, {counts['records']} sign-off records, {counts['sessions']} sessions")
-            load_before = os.getloadavg()
-            paths = ["/dashboards/programme", "/dashboards/programme?side=senior_expert&department=Finance", "/dashboards/programme/funnel.svg", "/dashboards/programme/health.svg", "/dashboards/programme.xlsx"]
-            results = [measure(app, trainer, path, args.requests) for path in paths]
-            load_after = os.getloadavg()
-            for r in results:
-                print(f"{r['path']:<62} p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  (CPU p50 {r['cpu_p50_ms']:>6.1f} ms)  {r['html_kb']:>5.1f} KB  queries {r['queries']}")
-            print(f"load average before {tuple(round(x, 2) for x in load_before)} after {tuple(round(x, 2) for x in load_after)} ({os.cpu_count()} CPUs)")
-            for r in results:
-                print(json.dumps({"database": args.database, "participants": args.participants, **counts, **r, "loadavg": [round(x, 2) for x in load_after]}))
-            with app.app_context():
-                from plugin.extensions import db
+    with tempfile.TemporaryDirectory() as tmp, bench_database(args.database, tmp) as url:
+        app = _app(url, tmp)
+        started = time.perf_counter()
+        trainer = seed_programme(app, args.participants, random.Random(args.seed))
+        counts = {k: trainer.pop(k) for k in ("tandems", "records", "sessions")}
+        print(f"seeded {args.participants} participants on {args.database} in {time.perf_counter() - started:.1f} s: {counts['tandems']} tandems, {counts['records']} sign-off records, {counts['sessions']} sessions")
+        load_before = os.getloadavg()
+        paths = ["/dashboards/programme", "/dashboards/programme?side=senior_expert&department=Finance", "/dashboards/programme/funnel.svg", "/dashboards/programme/health.svg", "/dashboards/programme.xlsx"]
+        results = [measure(app, trainer, path, args.requests) for path in paths]
+        load_after = os.getloadavg()
+        for r in results:
+            print(f"{r['path']:<62} p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  (CPU p50 {r['cpu_p50_ms']:>6.1f} ms)  {r['html_kb']:>5.1f} KB  queries {r['queries']}")
+        print(f"load average before {tuple(round(x, 2) for x in load_before)} after {tuple(round(x, 2) for x in load_after)} ({os.cpu_count()} CPUs)")
+        for r in results:
+            print(json.dumps({"database": args.database, "participants": args.participants, **counts, **r, "loadavg": [round(x, 2) for x in load_after]}))
+        with app.app_context():
+            from plugin.extensions import db
 
-                db.engine.dispose()
-        finally:
-            if admin is not None:
-                sa.create_engine(url).dispose()
-                with admin.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":

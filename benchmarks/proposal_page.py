@@ -19,6 +19,7 @@ the load average before and after, then one JSON line per page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,6 +40,26 @@ sys.path.insert(0, str(ROOT))
 from tests.web.programme_support import needs_for  # noqa: E402
 
 PG_ADMIN = os.environ.get("TANDEM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextlib.contextmanager
+def bench_database(kind: str, tmp: str) -> Iterator[str]:
+    """A fresh database for one benchmark run (SQLite in ``tmp``, or a new PostgreSQL database dropped after)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        sa.create_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 ISSUER = "https://platform.bench.invalid"
 DEPARTMENTS = ("Sales", "Finance", "Operations", "Marketing", "Legal", "IT", "HR", "Logistics")
 FIRST = ("Anna", "Bram", "Chloé", "Daan", "Eva", "Finn", "Greta", "Hugo", "Iris", "Jan", "Kees", "Lotte", "Milan", "Noor", "Olaf", "Pien")
@@ -200,57 +222,41 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the migrations' log lines
 
-    with tempfile.TemporaryDirectory() as tmp:
-        admin = None
-        if args.database == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
-            admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        try:
-            app = _app(url, tmp)
-            started = time.perf_counter()
-            trainer = seed(app, args.participants, random.Random(args.seed))
-            print(f"seeded {args.participants} participants on {args.database} in {time.perf_counter() - started:.1f} s (matching {trainer['matching_s']} s)")
-            load_before = os.getloadavg()
-            with app.app_context():
-                from plugin.extensions import db
-                from plugin.models import Proposal
+    with tempfile.TemporaryDirectory() as tmp, bench_database(args.database, tmp) as url:
+        app = _app(url, tmp)
+        started = time.perf_counter()
+        trainer = seed(app, args.participants, random.Random(args.seed))
+        print(f"seeded {args.participants} participants on {args.database} in {time.perf_counter() - started:.1f} s (matching {trainer['matching_s']} s)")
+        load_before = os.getloadavg()
+        with app.app_context():
+            from plugin.extensions import db
+            from plugin.models import Proposal
 
-                proposal = db.session.execute(sa.select(Proposal.id, sa.func.length(sa.cast(Proposal.pairs, sa.Text)))).first()
-                pairs = len(db.session.scalar(sa.select(Proposal.pairs)))
-                print(f"proposal {proposal[0]}: {pairs} pairs, stored pairs JSON {proposal[1] / 1e6:.2f} MB")
-            pages = [
-                "/programme/proposal",
-                "/programme/proposal?fit=good&q=Sales",
-                "/programme/proposal?page=3&upage=2&find_digital=Finance",
-                f"/programme/proposal/{proposal[0]}/publish",
-            ]
-            results = [measure(app, trainer, path, args.requests) for path in pages]
-            load_after = os.getloadavg()
-            edit = time_edit(app, trainer, proposal[0])
-            publish = time_publish(app, trainer, proposal[0])
-            for r in results:
-                print(f"{r['path']:<58} p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  (CPU p50 {r['cpu_p50_ms']:>6.1f} ms)  {r['html_kb']:>5.1f} KB  queries {r['queries']}")
-            print(f"remove a pair: {edit['remove_ms']} ms; the first GET after it (parses the new content): {edit['first_get_after_ms']} ms")
-            print(f"publish: the request's checks {publish['request_ms']} ms, the job (checks again, creates {publish['tandems']} tandems) {publish['job_ms']} ms")
-            print(f"load average before {tuple(round(x, 2) for x in load_before)} after {tuple(round(x, 2) for x in load_after)} ({os.cpu_count()} CPUs)")
-            for r in results:
-                print(json.dumps({"database": args.database, "participants": args.participants, "pairs": pairs, **r, "loadavg": [round(x, 2) for x in load_after]}))
-            print(json.dumps({"database": args.database, "participants": args.participants, "edit": edit, "publish": publish}))
-            with app.app_context():
-                from plugin.extensions import db
+            proposal = db.session.execute(sa.select(Proposal.id, sa.func.length(sa.cast(Proposal.pairs, sa.Text)))).first()
+            pairs = len(db.session.scalar(sa.select(Proposal.pairs)))
+            print(f"proposal {proposal[0]}: {pairs} pairs, stored pairs JSON {proposal[1] / 1e6:.2f} MB")
+        pages = [
+            "/programme/proposal",
+            "/programme/proposal?fit=good&q=Sales",
+            "/programme/proposal?page=3&upage=2&find_digital=Finance",
+            f"/programme/proposal/{proposal[0]}/publish",
+        ]
+        results = [measure(app, trainer, path, args.requests) for path in pages]
+        load_after = os.getloadavg()
+        edit = time_edit(app, trainer, proposal[0])
+        publish = time_publish(app, trainer, proposal[0])
+        for r in results:
+            print(f"{r['path']:<58} p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  (CPU p50 {r['cpu_p50_ms']:>6.1f} ms)  {r['html_kb']:>5.1f} KB  queries {r['queries']}")
+        print(f"remove a pair: {edit['remove_ms']} ms; the first GET after it (parses the new content): {edit['first_get_after_ms']} ms")
+        print(f"publish: the request's checks {publish['request_ms']} ms, the job (checks again, creates {publish['tandems']} tandems) {publish['job_ms']} ms")
+        print(f"load average before {tuple(round(x, 2) for x in load_before)} after {tuple(round(x, 2) for x in load_after)} ({os.cpu_count()} CPUs)")
+        for r in results:
+            print(json.dumps({"database": args.database, "participants": args.participants, "pairs": pairs, **r, "loadavg": [round(x, 2) for x in load_after]}))
+        print(json.dumps({"database": args.database, "participants": args.participants, "edit": edit, "publish": publish}))
+        with app.app_context():
+            from plugin.extensions import db
 
-                db.engine.dispose()
-        finally:
-            if admin is not None:
-                sa.create_engine(url).dispose()
-                with admin.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":
