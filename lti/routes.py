@@ -18,9 +18,17 @@ from plugin.services.launches import record_launch
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 
 
+def count_launch(outcome: str, reason: str | None = None) -> None:
+    """Count a login or launch's outcome in the metrics (``/metrics``), when the app has them."""
+    counter = current_app.extensions.get("tandem_count_launch")
+    if counter is not None:
+        counter(outcome, reason)
+
+
 def reject(exc: LaunchRejected, step: str) -> Response:
     """The 4xx page (and log line) for a refused login or launch."""
     log_event(f"lti.{step}_rejected", reason=exc.reason, detail=exc.detail, status=exc.status, ip=request.remote_addr)
+    count_launch("rejected", exc.reason)
     retry_url = None
     if exc.retry:
         retry_url = url_for("lti.login", _external=False, lti1p3_new_window="1", **exc.retry)
@@ -111,6 +119,7 @@ def launch() -> Response:
         person_id=actor.person_id,
         role=actor.role.value,
     )
+    count_launch("accepted")
     # The first page is rendered right here, saving the iframe a redirect round trip; the page
     # replaces its URL (history.replaceState) so a reload GETs it instead of re-posting the launch.
     if facts.kind is LaunchKind.DEEP_LINKING:

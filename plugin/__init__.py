@@ -128,6 +128,24 @@ def _outbox(app: Flask) -> None:
     app.extensions["tandem_outbox_worker"] = worker
 
 
+def _operations(app: Flask) -> None:
+    """/healthz, /readyz, /metrics and the request log; outgoing platform calls carry the request id."""
+    from sqlalchemy.orm import sessionmaker
+
+    from lti.http import use_request_ids
+    from plugin.adapters import logs
+    from plugin.adapters.metrics import Metrics
+    from plugin.adapters.readiness import Readiness
+    from plugin.web import ops
+
+    allow, token = ops.metrics_access(app)
+    with app.app_context():
+        sessions = sessionmaker(bind=db.engine)
+    readiness = Readiness(app.config["SQLALCHEMY_DATABASE_URI"], MIGRATIONS, app.config.get("TANDEM_REDIS_URL"))
+    ops.init_app(app, ops.Operations(readiness=readiness, metrics=Metrics(sessions), request_ids=logs, allow=allow, token=token))
+    use_request_ids(logs.current_id)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure Tandem.
 
@@ -173,6 +191,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     lti.init_app(app, store=store, session=lambda: db.session(), normalise_locale=normalise_locale, landing=landing, csrf=csrf)
 
     _outbox(app)
+    _operations(app)
 
     from plugin.cli import register_commands
 

@@ -42,12 +42,15 @@ def serve(host: str, port: int, workers: int, threads: int, certfile: str | None
     from gunicorn.app.base import BaseApplication
 
     from plugin import create_app
+    from plugin.adapters.metrics import prepare_multiprocess_dir, remove_multiprocess_dir
 
     # Fail here, with one line, rather than in every worker.
     try:
         create_app()
     except ConfigError as exc:
         _fail(str(exc), 2)
+    _configure_logs()
+    metrics_dir, made_here = prepare_multiprocess_dir()  # the workers' counters add up in every scrape
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -62,6 +65,7 @@ def serve(host: str, port: int, workers: int, threads: int, certfile: str | None
                 "keepalive": 5,
                 "certfile": certfile,
                 "keyfile": keyfile,
+                "on_exit": (lambda _arbiter: remove_multiprocess_dir(metrics_dir)) if made_here else None,  # made for this run
             }
             for key, value in options.items():
                 if value is not None:
@@ -72,6 +76,16 @@ def serve(host: str, port: int, workers: int, threads: int, certfile: str | None
 
     click.echo(f"Tandem listening on {'https' if certfile else 'http'}://{host}:{port} with {workers} worker(s)")
     Server().run()
+
+
+def _configure_logs() -> None:
+    """Logs to stderr as TANDEM_LOG_FORMAT says (JSON lines by default), each with its request id."""
+    from plugin.adapters import logs
+
+    try:
+        logs.configure()
+    except ValueError as exc:
+        _fail(str(exc), 2)
 
 
 @click.group("platform")
@@ -332,9 +346,12 @@ def worker_command(once: bool) -> None:
 
     from flask import current_app
 
+    from plugin.adapters import logs
     from plugin.extensions import db
     from plugin.services import coffee, erasure, notifications, outbox
 
+    _configure_logs()
+    logs.bind(logs.process_id("worker"))  # its log lines and platform calls (X-Request-ID) carry this id
     app = current_app._get_current_object()
     work = app.extensions["tandem_outbox_worker"]()
     if once:
