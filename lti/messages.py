@@ -21,6 +21,8 @@ REASONS = {
         _l("Your browser blocked the cookie Tandem needs inside the course page."),
         _l("Open Tandem in a new window to continue."),
     ),
+    "storage_mismatch": (_l("Your course page holds the sign-in of another launch, not this one."), START_AGAIN),
+    "storage_forged": (_l("The sign-in confirmation did not come from Tandem's own page."), START_AGAIN),
     "bad_token": (_l("The launch message from your LMS could not be read."), START_AGAIN),
     "bad_alg": (_l("The launch message was not signed the way LTI 1.3 requires."), ASK_ADMIN),
     "no_kid": (_l("The launch message does not say which key signed it."), ASK_ADMIN),

@@ -10,6 +10,7 @@ headers with one re-fetch on an unknown kid, and times out every outgoing call.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -31,6 +32,8 @@ from plugin.services.ports import Store
 STATE_TTL = 600
 STATE_COOKIE_PREFIX = "lti1p3-state-"
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+#: a frame name the platform may give as ``lti_storage_target`` (``_parent`` or a window name)
+STORAGE_TARGET = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
 class LaunchRejected(Exception):
@@ -153,6 +156,10 @@ class OidcFlow:
             "target_link_uri": target,
             "login": {k: params[k] for k in LOGIN_PARAMS if params.get(k)},
         }
+        # LTI platform storage (lti.put_data/get_data): the second way to bind the state to the browser.
+        storage_target = params.get("lti_storage_target", "")
+        if STORAGE_TARGET.fullmatch(storage_target) and not params.get("lti1p3_new_window"):
+            record["storage"] = storage_target
         state = self.states.dumps(record)
         query = {
             "scope": "openid",
@@ -171,14 +178,18 @@ class OidcFlow:
         return LoginRedirect(reg.auth_login_url + sep + urlencode(query), state, STATE_COOKIE_PREFIX + browser_id, browser_id)
 
     # -- step 2: the launch ---------------------------------------------------------------------
-    def _open_state(self, state: str, cookies: Mapping[str, str]) -> dict[str, Any]:
+    def open_state(self, state: str) -> dict[str, Any]:
+        """The login's record signed into ``state``; refused when forged or older than STATE_TTL."""
         try:
-            record = self.states.loads(state, max_age=STATE_TTL)
+            return dict(self.states.loads(state, max_age=STATE_TTL))
         except SignatureExpired:
             raise LaunchRejected("state_unknown", "state has expired") from None
         except BadSignature:
             raise LaunchRejected("state_unknown", "state was not issued by this Tandem") from None
-        if cookies.get(STATE_COOKIE_PREFIX + record["browser"]) != record["browser"]:
+
+    def _open_state(self, state: str, cookies: Mapping[str, str], bound: bool) -> dict[str, Any]:
+        record = self.open_state(state)
+        if not bound and cookies.get(STATE_COOKIE_PREFIX + record["browser"]) != record["browser"]:
             raise LaunchRejected(
                 "cookies_blocked", "the state cookie did not come back", status=403, retry=record.get("login")
             )
@@ -238,8 +249,11 @@ class OidcFlow:
         if not isinstance(body.get(claims.ROLES), list):
             raise LaunchRejected("missing_roles", "roles claim is not a list")
 
-    def validate(self, form: Mapping[str, str], cookies: Mapping[str, str]) -> ValidatedLaunch:
+    def validate(self, form: Mapping[str, str], cookies: Mapping[str, str], *, bound: bool = False) -> ValidatedLaunch:
         """Validate the id_token POSTed to the launch URL.
+
+        ``bound``: the state was already proven to belong to this browser another way (LTI platform
+        storage, see :mod:`lti.storage`), so the state cookie is not required.
 
         Raises:
             LaunchRejected: with the first reason found.
@@ -249,7 +263,7 @@ class OidcFlow:
             raise LaunchRejected("missing_state", "launch has no state")
         if not token:
             raise LaunchRejected("missing_id_token", "launch has no id_token")
-        record = self._open_state(state, cookies)
+        record = self._open_state(state, cookies, bound)
         try:
             header, unverified, _, _ = tokens.split(token)
         except tokens.TokenError as exc:

@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 
-from lti import claims
+from lti import claims, storage
 from lti.context import base_url, ext, log_event
 from lti.deep_linking import picker
 from lti.oidc import STATE_TTL, LaunchRejected, OidcFlow
@@ -59,7 +59,7 @@ def login() -> Response:
         target = flow.login(params, redirect_uri=base_url() + url_for("lti.launch"))
     except LaunchRejected as exc:
         return reject(exc, "login")
-    response = redirect(target.url, code=302)
+    response = storage.login_response(target, params, flow) or redirect(target.url, code=302)
     _set_cookie(response, target.cookie_name, target.cookie_value, STATE_TTL)
     return response
 
@@ -75,7 +75,9 @@ def launch() -> Response:
     """Validate the id_token, record the person and course, and open the right page."""
     flow: OidcFlow = ext().flow
     try:
-        launched = flow.validate(request.form, request.cookies)
+        launched = storage.validate(flow, request, base_url())
+    except storage.NeedsPlatformStorage as needed:  # no state cookie: ask the platform's storage
+        return storage.launch_page(needed.bridge, base_url() + url_for("lti.launch"))
     except LaunchRejected as exc:
         return reject(exc, "launch")
     facts = claims.facts_from(launched.body, launched.registration.client_id)

@@ -1,0 +1,181 @@
+"""LTI platform storage: the OIDC state kept in the platform's window when the browser refuses cookies.
+
+The LTI Client Side postMessages specification (1EdTech, ``lti.capabilities``, ``lti.put_data``,
+``lti.get_data``) lets a tool in an iframe store small values in the platform's page. A platform that
+supports it sends ``lti_storage_target`` (the frame to talk to: ``_parent`` or a window name such as
+Canvas' ``post_message_forwarding``) with the login initiation. Then:
+
+1. Login: besides the state cookie, Tandem answers with a tiny page (``lti/storage_login.html``)
+   whose script (``static/js/lti-storage.js``) puts ``state_<state>`` and ``nonce_<nonce>`` into the
+   platform's storage, targetOrigin the platform's OIDC origin, and then goes on to the platform's
+   authorisation endpoint.
+2. Launch: when the state cookie came back, nothing changes. When it did not and the login used
+   platform storage, the id_token and state are kept server-side under a one-time ticket for
+   TICKET_TTL seconds, and the answer is a page (``lti/storage_launch.html``) that asks the platform for
+   both values with ``lti.get_data`` and posts them, with the ticket, back to the launch URL.
+3. Completion: the ticket is taken (atomically, once); the values the browser sends must equal the
+   server's record (state of the ticket, nonce signed into the state), and the post must come from
+   Tandem's own page (``Origin``), so a page elsewhere cannot log a browser in with someone else's
+   launch. Then the id_token goes through every usual check, its nonce used once.
+
+Without platform storage (or when it fails) the cookie-blocked page with the new-window fallback stays.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Request, Response, make_response, render_template
+
+from lti.context import log_event
+from lti.oidc import LaunchRejected, LoginRedirect, OidcFlow, ValidatedLaunch
+
+#: seconds an id_token waits server-side for the browser's answer from platform storage
+TICKET_TTL = 120
+TICKET_PREFIX = "lti-storage:"
+#: fields of the completion post (the bridging page's form)
+TICKET_FIELD = "lti_storage_ticket"
+STATE_FIELD = "lti_storage_state"
+NONCE_FIELD = "lti_storage_nonce"
+ERROR_FIELD = "lti_storage_error"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def state_key(state: str) -> str:
+    """The platform-storage key of a login's state (the spec's ``state_<state>``)."""
+    return "state_" + state
+
+
+def nonce_key(nonce: str) -> str:
+    """The platform-storage key of a login's nonce (``nonce_<nonce>``)."""
+    return "nonce_" + nonce
+
+
+@dataclass(frozen=True)
+class StorageBridge:
+    """What the launch's bridging page needs to ask the platform for the login's values."""
+
+    ticket: str
+    state: str
+    nonce: str
+    target: str
+    platform_origin: str
+
+
+class NeedsPlatformStorage(Exception):
+    """The state cookie did not come back, but the login kept the state in platform storage too."""
+
+    def __init__(self, bridge: StorageBridge) -> None:
+        super().__init__("state cookie missing; asking platform storage")
+        self.bridge = bridge
+
+
+# -- step 1: login ------------------------------------------------------------------------------
+def login_response(target: LoginRedirect, params: Mapping[str, str], flow: OidcFlow) -> Response | None:
+    """The storing page for a login whose platform offered storage; None: the plain redirect will do."""
+    if not params.get("lti_storage_target"):
+        return None
+    record = flow.open_state(target.state)
+    frame = record.get("storage")
+    if not frame:
+        return None
+    nonce = parse_qs(urlsplit(target.url).query).get("nonce", [""])[0]
+    body = render_template(
+        "lti/storage_login.html",
+        auth_url=target.url,
+        platform_origin=_origin(target.url),
+        target=frame,
+        state_key=state_key(target.state),
+        state=target.state,
+        nonce_key=nonce_key(nonce),
+        nonce=nonce,
+    )
+    response = make_response(body, 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- step 2 and 3: launch -----------------------------------------------------------------------
+def validate(flow: OidcFlow, request: Request, tool_origin: str) -> ValidatedLaunch:
+    """Validate a launch post: the platform's (id_token, state) or the bridging page's completion.
+
+    Raises:
+        NeedsPlatformStorage: no state cookie, and the login stored the state in the platform.
+        LaunchRejected: with the first reason found.
+    """
+    form, cookies = request.form, request.cookies
+    if TICKET_FIELD in form:
+        return _complete(flow, request, tool_origin)
+    try:
+        return flow.validate(form, cookies)
+    except LaunchRejected as exc:
+        if exc.reason != "cookies_blocked":
+            raise
+        state, token = form["state"], form["id_token"]
+        record = flow.open_state(state)
+        reg = flow.registrations.get(record["iss"], record["client_id"])
+        if not record.get("storage") or reg is None:
+            raise
+        ticket = secrets.token_urlsafe(24)
+        flow.store.set(TICKET_PREFIX + ticket, json.dumps({"id_token": token, "state": state}), TICKET_TTL)
+        log_event("lti.launch_storage_asked", iss=record["iss"], client_id=record["client_id"], target=record["storage"])
+        raise NeedsPlatformStorage(
+            StorageBridge(ticket, state, record["nonce"], record["storage"], _origin(reg.auth_login_url))
+        ) from None
+
+
+def _same_origin(request: Request, tool_origin: str) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        referrer = request.headers.get("Referer")
+        origin = _origin(referrer) if referrer else None
+    return origin is not None and origin.lower() == tool_origin.lower()
+
+
+def _complete(flow: OidcFlow, request: Request, tool_origin: str) -> ValidatedLaunch:
+    form = request.form
+    if not _same_origin(request, tool_origin):
+        raise LaunchRejected("storage_forged", "platform-storage answer not posted by Tandem's own page", status=403)
+    kept = flow.store.take(TICKET_PREFIX + form.get(TICKET_FIELD, ""))
+    if kept is None:
+        raise LaunchRejected("state_unknown", "platform-storage ticket unknown, expired or already used")
+    launch: dict[str, Any] = json.loads(kept)
+    record = flow.open_state(launch["state"])
+    error = next((value for value in form.getlist(ERROR_FIELD) if value), "")
+    if error:
+        raise LaunchRejected(
+            "cookies_blocked",
+            f"platform storage answered {error[:64]!r}",
+            status=403,
+            retry=record.get("login"),
+        )
+    state_ok = hmac.compare_digest(form.get(STATE_FIELD, "").encode(), launch["state"].encode())
+    nonce_ok = hmac.compare_digest(form.get(NONCE_FIELD, "").encode(), record["nonce"].encode())
+    if not (state_ok and nonce_ok):
+        raise LaunchRejected("storage_mismatch", "platform storage holds another login's state", status=403)
+    return flow.validate(launch, {}, bound=True)
+
+
+def launch_page(bridge: StorageBridge, launch_url: str) -> Response:
+    """The page that asks the platform's storage for the login's state and nonce, then posts them here."""
+    body = render_template(
+        "lti/storage_launch.html",
+        bridge=bridge,
+        launch_url=launch_url,
+        state_key=state_key(bridge.state),
+        nonce_key=nonce_key(bridge.nonce),
+        fields={"ticket": TICKET_FIELD, "state": STATE_FIELD, "nonce": NONCE_FIELD, "error": ERROR_FIELD},
+    )
+    response = make_response(body, 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
