@@ -69,6 +69,8 @@ def _use_environment_value_class() -> None:
     # PROMETHEUS_MULTIPROC_DIR, so each worker chooses again before it makes its metrics.
     if multiprocess() != getattr(values.ValueClass, "_multiprocess", False):
         values.ValueClass = values.get_value_class()
+    if multiprocess():  # a folder named in the environment may not exist yet (`serve` makes it after a first app)
+        Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)
 
 
 def reason_label(reason: str | None) -> str:
