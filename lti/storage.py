@@ -139,7 +139,7 @@ def _same_origin(request: Request, tool_origin: str) -> bool:
     if origin is None:
         referrer = request.headers.get("Referer")
         origin = _origin(referrer) if referrer else None
-    return origin is not None and origin.lower() == tool_origin.lower()
+    return origin is not None and origin.lower() == _origin(tool_origin)
 
 
 def _complete(flow: OidcFlow, request: Request, tool_origin: str) -> ValidatedLaunch:

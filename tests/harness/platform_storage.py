@@ -108,10 +108,16 @@ class StoragePlatform(TestPlatform):
 
     __test__ = False
 
-    def course_url(self, *, storage_target: str = "_parent", tamper: bool = False, **options: Any) -> str:
-        """A course page embedding a launch (``TestPlatform.launch`` options) that offers platform storage."""
+    def course_url(
+        self, *, storage_target: str = "_parent", answer_in: str | None = None, tamper: bool = False, **options: Any
+    ) -> str:
+        """A course page embedding a launch (``TestPlatform.launch`` options) that offers platform storage.
+
+        ``answer_in``: the frame that really answers (default ``storage_target``; another value makes the
+        login's target a frame the page does not have, so the tool must ask ``lti.capabilities``).
+        """
         token = self._storage_launch(storage_target, **options)
-        query = urlencode({"target": storage_target, "tamper": "1" if tamper else ""})
+        query = urlencode({"target": answer_in or storage_target, "tamper": "1" if tamper else ""})
         return f"{self.url}/course/{token}?{query}"
 
     def storage_initiation(self, *, storage_target: str = "_parent", **options: Any) -> dict[str, str]:

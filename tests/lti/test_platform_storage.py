@@ -249,9 +249,14 @@ def _storage_log(page, frame_name: str | None = None) -> list[dict[str, Any]]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("target", ["_parent", "post_message_forwarding"])
-def test_cookie_refusing_chromium_launches_inside_the_iframe_through_platform_storage(chromium_thread, platform, tool, target):
-    course = platform.course_url(storage_target=target, user_id="storage-" + target)
+@pytest.mark.parametrize(
+    ("target", "answer_in"),
+    [("_parent", "_parent"), ("post_message_forwarding", "post_message_forwarding"), ("gone_frame", "_parent")],
+)
+def test_cookie_refusing_chromium_launches_inside_the_iframe_through_platform_storage(
+    chromium_thread, platform, tool, target, answer_in
+):
+    course = platform.course_url(storage_target=target, answer_in=answer_in, user_id="storage-" + target)
 
     def work(tools: dict[str, Any]) -> dict[str, Any]:
         page = tools["blocked"].new_page()
@@ -259,7 +264,7 @@ def test_cookie_refusing_chromium_launches_inside_the_iframe_through_platform_st
             frame, posts = _launch_in_course(page, course, tool.url, "/home")
             return {
                 "h1": frame.locator("h1").first.inner_text(),
-                "log": _storage_log(page, None if target == "_parent" else target),
+                "log": _storage_log(page, None if answer_in == "_parent" else answer_in),
                 "cookies": tools["blocked"].cookies(),
                 "posts": posts,
             }
@@ -271,7 +276,8 @@ def test_cookie_refusing_chromium_launches_inside_the_iframe_through_platform_st
     subjects = [(entry["subject"], (entry["key"] or "").split("_", 1)[0]) for entry in seen["log"]]
     assert ("lti.put_data", "state") in subjects and ("lti.put_data", "nonce") in subjects
     assert ("lti.get_data", "state") in subjects and ("lti.get_data", "nonce") in subjects
-    assert ("lti.capabilities", "") in subjects
+    # lti.capabilities only when the login's target frame is not there (then it names the frame to use)
+    assert (("lti.capabilities", "") in subjects) == (target != answer_in)
     assert {entry["origin"] for entry in seen["log"]} == {tool.url}
     assert seen["h1"]  # the landing page (role home) rendered in the iframe
     platform_launches = [p for p in seen["posts"] if "id_token=" in (p["data"] or "")]
@@ -356,3 +362,44 @@ def test_bridging_pages_are_accessible(chromium_thread, platform, tool):
         return reports
 
     assert chromium_thread.run(work) == []
+
+
+@pytest.mark.browser
+def test_harness_platform_answers_in_the_shapes_of_the_spec(chromium_thread, platform):
+    script = """async () => {
+        const answers = [];
+        window.addEventListener("message", (e) => { if (/\\.response$/.test(e.data.subject)) answers.push(e.data); });
+        const send = (m) => window.postMessage(m, window.location.origin);
+        send({subject: "lti.capabilities", message_id: "m1"});
+        send({subject: "lti.put_data", message_id: "m2", key: "state_abc", value: "abc"});
+        send({subject: "lti.get_data", message_id: "m3", key: "state_abc"});
+        send({subject: "lti.get_data", message_id: "m4", key: "state_unknown"});
+        send({subject: "lti.put_data", message_id: "m5", key: "big", value: "x".repeat(5000)});
+        send({subject: "lti.put_data", message_id: "m6", value: "no key"});
+        send({subject: "lti.get_fancy", message_id: "m7"});
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return answers;
+    }"""
+
+    def work(tools: dict[str, Any]) -> list[dict[str, Any]]:
+        context = tools["browser"].new_context()
+        page = context.new_page()
+        try:
+            page.goto(platform.url + "/post_message_forwarding")
+            return page.evaluate(script)
+        finally:
+            context.close()
+
+    answers = {answer["message_id"]: answer for answer in chromium_thread.run(work)}
+    assert answers["m1"]["subject"] == "lti.capabilities.response"
+    assert {m["subject"] for m in answers["m1"]["supported_messages"]} >= {"lti.put_data", "lti.get_data"}
+    assert answers["m2"] == {"subject": "lti.put_data.response", "message_id": "m2", "key": "state_abc", "value": "abc"}
+    assert answers["m3"] == {"subject": "lti.get_data.response", "message_id": "m3", "key": "state_abc", "value": "abc"}
+    assert answers["m4"]["error"]["code"] == "bad_request" and "value" not in answers["m4"]
+    assert answers["m5"]["error"]["code"] == "storage_exhausted"
+    assert answers["m6"]["error"]["code"] == "bad_request"
+    assert answers["m7"] == {
+        "subject": "lti.get_fancy.response",
+        "message_id": "m7",
+        "error": {"code": "unsupported_subject", "message": "subject lti.get_fancy is not supported"},
+    }

@@ -58,17 +58,18 @@
     });
   }
 
-  // The frame that handles `subject`: lti_storage_target, or the one lti.capabilities names.
+  // The frame that handles `subject`: the login's lti_storage_target when the platform's window has
+  // it; else the frame that lti.capabilities (asked of the platform's window) names, or none.
   function storageFrame(subject) {
     var target = frameNamed(data.target);
-    return ask(target, { subject: "lti.capabilities" }, 1000).then(function (answer) {
-      if (!answer || !Array.isArray(answer.supported_messages)) { return target; }  // no answer: trust the login's target
+    if (target) { return Promise.resolve(target); }
+    return ask(platformWindow(), { subject: "lti.capabilities" }, 1000).then(function (answer) {
+      if (!answer || !Array.isArray(answer.supported_messages)) { return null; }
       var found = null;
       answer.supported_messages.forEach(function (entry) {
         if (entry && entry.subject === subject) { found = entry; }
       });
-      if (!found) { return null; }
-      return found.frame ? (frameNamed(found.frame) || target) : target;
+      return found ? frameNamed(found.frame || "_parent") : null;
     });
   }
 
