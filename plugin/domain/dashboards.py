@@ -136,6 +136,29 @@ class Chart:
         return [(label, *(s.values[i] for s in self.series)) for i, label in enumerate(self.labels)]
 
 
+#: the tandem statuses that count as matched in the funnel
+PAIRED = frozenset({"proposed", "active", "ended"})
+
+
+def funnel_stages(joined: int, profiled: int, members: Iterable[tuple[int, bool, str, bool, bool]]) -> dict[str, int]:
+    """The number of people at each stage of the funnel: ``joined`` and ``profiled`` counted already; from the
+    tandems' ``members`` (person, kept by the filters, tandem status, agreement signed by both, a module complete
+    both ways) the people the filters keep in a proposed/active/ended tandem, whose agreement both signed, in an
+    active one, with a module complete both ways (each person once per stage, whatever their tandems)."""
+    stages: dict[str, set[int]] = {stage: set() for stage in FUNNEL[2:]}
+    for person, kept, status, signed, complete in members:
+        if not kept or status not in PAIRED:
+            continue
+        stages["matched"].add(person)
+        if signed:
+            stages["agreement"].add(person)
+            if status == "active":
+                stages["active"].add(person)
+            if complete:
+                stages["module_complete"].add(person)
+    return {"joined": joined, "profile": profiled} | {stage: len(people) for stage, people in stages.items()}
+
+
 def funnel(counts: Mapping[str, int]) -> Chart:
     """The funnel chart from the number of people at each stage (missing stages count 0)."""
     values = tuple(int(counts.get(stage, 0)) for stage in FUNNEL)

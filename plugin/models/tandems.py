@@ -23,7 +23,17 @@ class Agreement(Base):
     confidentiality: so.Mapped[str] = so.mapped_column(sa.Text)
     #: [{"person_id": n, "at": iso}]
     signatures: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    #: how many people signed, and the day of the last signature (kept equal to ``signatures`` whenever they are
+    #: set): the programme dashboard reads them without parsing every agreement's JSON
+    signers: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    last_signed_on: so.Mapped[date | None]
     created_at: so.Mapped[created_at]
+
+    @so.validates("signatures")
+    def _index_signatures(self, _key: str, signatures: list) -> list:
+        self.signers = len({s["person_id"] for s in signatures or ()})
+        self.last_signed_on = max((_date(s["at"]) for s in signatures or ()), default=None)
+        return signatures
 
 
 class Plan(Base):
@@ -40,6 +50,29 @@ class Plan(Base):
     #: [{"item_key", "what", "old", "new", "actor_id", "at", "reason"}]
     history: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     created_at: so.Mapped[created_at]
+    #: the items' due and done days as rows (kept equal to ``items`` whenever they are set): the programme
+    #: dashboard aggregates them in the database without parsing every plan's JSON
+    item_dates: so.Mapped[list[PlanItemDate]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @so.validates("items")
+    def _index_items(self, _key: str, items: list) -> list:
+        self.item_dates = [PlanItemDate(key=i["key"], due=_date(i["due"]), done_on=_date(i.get("done_on"))) for i in items or ()]
+        return items
+
+
+def _date(value: str | date | None) -> date | None:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+class PlanItemDate(Base):
+    """One item of a plan: its due day and the day it was done (a copy of the plan's ``items``, for the dashboards)."""
+
+    __tablename__ = "plan_item_dates"
+
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(160), primary_key=True)
+    due: so.Mapped[date]
+    done_on: so.Mapped[date | None]
 
 
 class MentoringSession(Base):

@@ -42,7 +42,7 @@ def _insert(session, model, rows: list[dict]) -> list[int]:
 
 def seed(session, *, organisation_id: int, course_id: int, programme_id: int, issuer: str, n: int, today: date, rng: random.Random, prefix: str = "d", events: int = 3) -> Seeded:
     """``n`` participants (half each side) in the programme, paired in order; the caller commits."""
-    from plugin.models import (Agreement, Event, EventRegistration, Membership, MentoringSession, Participant, Person, Plan,
+    from plugin.models import (Agreement, Event, EventRegistration, Membership, MentoringSession, Participant, Person, Plan, PlanItemDate,
                                Reflection, SignoffRecord, Tandem)  # fmt: skip
 
     out = Seeded(today)
@@ -68,7 +68,8 @@ def seed(session, *, organisation_id: int, course_id: int, programme_id: int, is
         signed_at = now - timedelta(days=150 + j % 30)
         signatures = [{"person_id": d, "at": signed_at.isoformat()}] + ([{"person_id": e, "at": signed_at.isoformat()}] if both else [])
         if status != "declined":
-            agreements.append({"tandem_id": tandem_id, "goals": "g", "cadence": "monthly", "duration_minutes": 60, "confidentiality": "c", "signatures": signatures})
+            agreements.append({"tandem_id": tandem_id, "goals": "g", "cadence": "monthly", "duration_minutes": 60, "confidentiality": "c", "signatures": signatures,
+                               "signers": len(signatures), "last_signed_on": signed_at.date()})  # fmt: skip
         out.tandems[tandem_id] = (d, e, status, both, signed_at.date() if both else (now - timedelta(days=200)).date())
         if not both:
             continue
@@ -93,7 +94,10 @@ def seed(session, *, organisation_id: int, course_id: int, programme_id: int, is
             {"key": f"session:{m + 1}", "kind": "session", "due": due.isoformat(), "module_slug": None, "duration_minutes": 60, "done_on": done.isoformat() if done else None}
             for m, (due, done) in enumerate(items)]})  # fmt: skip
     session.execute(sa.insert(Agreement), agreements)
-    session.execute(sa.insert(Plan), plans)
+    plan_ids = _insert(session, Plan, plans)
+    dates = [{"plan_id": plan_id, "key": i["key"], "due": date.fromisoformat(i["due"]), "done_on": i["done_on"] and date.fromisoformat(i["done_on"])} for plan_id, p in zip(plan_ids, plans, strict=True) for i in p["items"]]
+    if dates:
+        session.execute(sa.insert(PlanItemDate), dates)
     for tandem_id, side, objective, kind, at, seq in out.records:
         digital, expert = out.tandems[tandem_id][:2]
         payload = {"withdraws": seq - 1} if kind == "withdrawn" else {}

@@ -58,12 +58,18 @@ def _objectives(session: Session, organisation_id: int, catalogue: Catalogue, ke
     return out
 
 
-def _funnel(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, filters: Filters, countersign: bool) -> Chart:
-    """The funnel, counted in the database; a module is complete when both ways are (the catalogue gives how many
-    objectives each track has)."""
+def _signoffs_facts(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> queries.SignoffFacts:
+    """What the sign-off chains say: each track's last sign-off, and which tandems have a module complete both
+    ways (the catalogue gives how many objectives each track has)."""
     objectives = _objectives(session, organisation_id, catalogue, queries.signed_modules(session, programme_id))
-    complete = queries.complete_tandems(programme_id, objectives, countersign)
-    return domain.funnel(queries.funnel_counts(session, programme_id, filters, complete))
+    return queries.signoff_facts(programme_id, objectives, countersign)
+
+
+def _funnel(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow]) -> Chart:
+    """The funnel: who joined and saved a profile counted in the database, the later stages from the tandems."""
+    joined, profiled = queries.people_counts(session, programme_id, filters)
+    members = [m for t in tandems for m in ((t.digital, t.digital_kept, t.status, t.signed, t.complete), (t.expert, t.expert_kept, t.status, t.signed, t.complete))]
+    return domain.funnel(domain.funnel_stages(joined, profiled, members))
 
 
 def _signoffs(session: Session, programme_id: int, filters: Filters, today: date) -> Chart:
@@ -72,23 +78,24 @@ def _signoffs(session: Session, programme_id: int, filters: Filters, today: date
     return domain.per_month(counts, keys, filters, today, "signoffs")
 
 
-def _plan_and_health(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow], signed: dict[int, bool], kept: set[int], today: date) -> tuple[Chart, Chart]:
+def _plan_and_health(session: Session, programme_id: int, filters: Filters, tandems: list[queries.TandemRow], today: date) -> tuple[Chart, Chart]:
     """Plan items by state, and the health flags of the kept active tandems. No-session and one-direction flags
     come from :func:`plugin.domain.health.activity_flags` (the rules of :func:`~plugin.domain.health.flags`); the low-reflection and overdue rules (the same thresholds) are
     evaluated in the database, which averages each person's last reflections and finds the items past due."""
     states, overdue = queries.plan_items(session, programme_id, filters, today)
     plan = domain.plan_counts(states)
-    flagged = [t for t in tandems if t.id in kept and t.status == "active" and signed.get(t.id)]
+    flagged = [t for t in tandems if t.kept and t.status == "active" and t.signed]
     thresholds = health.Thresholds()
     low = queries.low_reflections(session, programme_id, today, thresholds.reflection_sessions, thresholds.low_reflection)
     kinds: Counter[str] = Counter()
+    low_reflection, late = health.FlagKind.LOW_REFLECTION.value, health.FlagKind.OVERDUE.value
     for t in flagged:
         if (t.id, t.digital) in low or (t.id, t.expert) in low:
-            kinds[health.FlagKind.LOW_REFLECTION.value] += 1
+            kinds[low_reflection] += 1
         if t.id in overdue:
-            kinds[health.FlagKind.OVERDUE.value] += 1
-        flags = health.activity_flags(today=today, started_on=t.started, last_session=t.last_session, progress=t.progress, thresholds=thresholds)
-        kinds.update({f.kind.value for f in flags})
+            kinds[late] += 1
+        for flag in health.activity_flags(today=today, started_on=t.started, last_session=t.last_session, progress=t.progress, thresholds=thresholds):
+            kinds[flag.kind.value] += 1  # each rule gives at most one flag of its own kind
     values = tuple(kinds[k] for k in FLAG_KINDS)
     health_chart = Chart("health", FLAG_KINDS, (Series("tandems", values),), empty=not flagged, notes={"tandems": len(flagged)})
     return plan, health_chart
@@ -120,10 +127,11 @@ def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, fi
         empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_counts({}))
         rest = (Chart("health", FLAG_KINDS, (Series("tandems", (0,) * len(FLAG_KINDS)),), empty=True), Chart("growth", (), (), empty=True), Chart("events", (), (), empty=True))
         return ProgrammeDashboard(None, title, filters, empty + rest, (), known)
-    tandems, signed, kept = queries.tandems(session, programme.id, filters, today)
-    plan, flags = _plan_and_health(session, programme.id, filters, tandems, signed, kept, today)
+    signoffs = _signoffs_facts(session, actor.organisation_id, catalogue, programme.id, programme.require_countersign)
+    tandems = queries.tandems(session, programme.id, filters, today, signoffs)
+    plan, flags = _plan_and_health(session, programme.id, filters, tandems, today)
     charts = (
-        _funnel(session, actor.organisation_id, catalogue, programme.id, filters, programme.require_countersign),
+        _funnel(session, programme.id, filters, tandems),
         _signoffs(session, programme.id, filters, today),
         plan,
         flags,

@@ -4,21 +4,21 @@ to one programme; none runs per participant or per tandem."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreements import Principle
 from plugin.domain.catalogue import Side
-from plugin.domain.dashboards import FUNNEL, PLAN_STATES, Filters
+from plugin.domain.dashboards import PLAN_STATES, Filters
 from plugin.domain.signoffs.records import Kind
-from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, Reflection, SignoffRecord, Tandem
+from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, PlanItemDate, Reflection, SignoffRecord, Tandem
 
 
-@dataclass(frozen=True)
-class TandemRow:
+class TandemRow(NamedTuple):
     id: int
     digital: int
     expert: int
@@ -28,121 +28,80 @@ class TandemRow:
     last_session: date | None
     #: per side taught, the day the track last gained a sign-off
     progress: dict[Side, date]
+    #: both members signed the agreement
+    signed: bool = False
+    #: a module of the tandem is complete both ways
+    complete: bool = False
+    #: whether the filters keep the digital mentor, the senior expert
+    digital_kept: bool = True
+    expert_kept: bool = True
+
+    @property
+    def kept(self) -> bool:
+        """The filters keep a member of the tandem."""
+        return self.digital_kept or self.expert_kept
 
 
-def _day(value: datetime | str | None) -> date | None:
-    if value is None:
-        return None
-    return (datetime.fromisoformat(value) if isinstance(value, str) else value).date()
+def _rows(session: Session, query: sa.Select) -> sa.CursorResult:
+    """Run a statement of plain columns on the session's connection (Core rows: no ORM row processing, which
+    costs more than the statement itself for thousands of rows)."""
+    return session.connection().execute(query)
 
 
-def _signatures(session: Session):
-    """The agreement's signatures as rows (correlated to the outer query's agreement), with each one's person id
-    and its day as ISO text."""
+def _as_date(session: Session, expression: sa.ColumnElement) -> sa.ColumnElement:
+    """An ISO day text as a date: cast by PostgreSQL (the driver returns dates), parsed by SQLAlchemy on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
-        item = sa.func.json_to_recordset(Agreement.signatures).table_valued(sa.column("person_id", sa.Integer), sa.column("at", sa.Text)).render_derived(with_types=True).alias("signature")
-        return item, item.c.person_id, sa.func.substr(item.c.at, 1, 10)
-    item = sa.func.json_each(Agreement.signatures).table_valued("value").alias("signature")
-    return item, sa.func.json_extract(item.c.value, "$.person_id"), sa.func.substr(sa.func.json_extract(item.c.value, "$.at"), 1, 10)
+        return sa.cast(expression, sa.Date)
+    return sa.type_coerce(expression, sa.Date)
 
 
-def _signature_facts(session: Session, programme_id: int):
-    """Per tandem of the programme with an agreement: how many signatures each member gave and the last one's day
-    (one pass over the signatures, grouped; join it to the tandems on ``tandem_id``)."""
-    item, person, day = _signatures(session)
-    return (
-        sa.select(
-            Agreement.tandem_id.label("tandem_id"),
-            sa.func.sum(sa.case((person == Tandem.digital_person_id, 1), else_=0)).label("digital"),
-            sa.func.sum(sa.case((person == Tandem.expert_person_id, 1), else_=0)).label("expert"),
-            sa.func.max(day).label("last_day"),
-        )
-        .select_from(Tandem)
-        .join(Agreement, Agreement.tandem_id == Tandem.id)
-        .join(item, sa.true())
-        .where(Tandem.programme_id == programme_id)
-        .group_by(Agreement.tandem_id)
-        .subquery("signature_facts")
-    )
-
-
-def _both(facts) -> sa.ColumnElement:
-    return sa.and_(sa.func.coalesce(facts.c.digital, 0) > 0, sa.func.coalesce(facts.c.expert, 0) > 0)
-
-
-def tandems(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[list[TandemRow], dict[int, bool], set[int]]:
-    """The programme's tandems (declined ones left out); per tandem, whether both signed the agreement; and the
-    tandems with a member the filters keep. ``started`` is the last signature's day, else the publication's (as
-    the health flags count it). Computed in the database from the signatures (JSON)."""
-    facts = _signature_facts(session, programme_id)
-    kept = sa.true()
+def tandems(session: Session, programme_id: int, filters: Filters, today: date, signoffs: SignoffFacts) -> list[TandemRow]:
+    """The programme's tandems (declined ones left out), each with whether both signed the agreement, whether a
+    module is complete both ways and per track its last sign-off day (``signoffs``), whether the filters keep
+    each member, and its last session. ``started`` is the last signature's day, else the publication's (as the
+    health flags count it). One statement, computed in the database."""
     if filters.side is not None or filters.department is not None:
         people = _people(programme_id, filters)
-        kept = sa.or_(Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people))
+        digital_kept, expert_kept = Tandem.digital_person_id.in_(people), Tandem.expert_person_id.in_(people)
+    else:
+        digital_kept = expert_kept = sa.true()
+    done = Tandem.id.in_(signoffs.complete) if signoffs.complete is not None else sa.false()
     held = (
         sa.select(MentoringSession.tandem_id.label("tandem_id"), sa.func.max(MentoringSession.held_on).label("last"))
         .where(MentoringSession.tandem_id.in_(_programme_tandems(programme_id)), MentoringSession.held_on <= today)
         .group_by(MentoringSession.tandem_id)
         .subquery("held")
     )
-    day = sa.func.substr(SignoffRecord.timestamp, 1, 10)  # UTC ISO text: its day
-    tracks = (
-        sa.select(SignoffRecord.tandem_id.label("tandem_id"), *(sa.func.max(sa.case((SignoffRecord.side == side.value, day))).label(side.value) for side in Side))
-        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)), SignoffRecord.kind == Kind.SIGNED.value)
-        .group_by(SignoffRecord.tandem_id)
-        .subquery("tracks")
-    )
-    last_session, progress = held.c.last, [tracks.c[side.value] for side in Side]
-    rows = session.execute(
-        sa.select(Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Tandem.published_at, Tandem.created_at, _both(facts), facts.c.last_day, kept, last_session, *progress)
-        .outerjoin(facts, facts.c.tandem_id == Tandem.id)
+    tracks = signoffs.progress
+    published = sa.func.substr(sa.cast(sa.func.coalesce(Tandem.published_at, Tandem.created_at), sa.String), 1, 10)
+    both = sa.func.coalesce(Agreement.signers, 0) >= 2  # only the two members sign, each once (agreements.sign)
+    rows = _rows(session, 
+        sa.select(
+            Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Agreement.last_signed_on, _as_date(session, published), held.c.last,
+            *(_as_date(session, tracks.c[side.value]) for side in (Side.DIGITAL_MENTOR, Side.SENIOR_EXPERT)), both, done, digital_kept, expert_kept,
+        )
+        .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
         .outerjoin(held, held.c.tandem_id == Tandem.id)
         .outerjoin(tracks, tracks.c.tandem_id == Tandem.id)
         .where(Tandem.programme_id == programme_id, Tandem.status != "declined")
     )
-    out, signed, keep = [], {}, set()
-    for tandem_id, digital, expert, status, published_at, created_at, both, last, is_kept, held, *signed_on in rows:
-        signed[tandem_id] = bool(both)
-        if is_kept:
-            keep.add(tandem_id)
-        started = (date.fromisoformat(last) if last else None) or _day(published_at) or _day(created_at) or today
-        track = {side: date.fromisoformat(day) for side, day in zip(Side, signed_on, strict=True) if day}
-        out.append(TandemRow(tandem_id, digital, expert, status, started, _day(held) if isinstance(held, str) else held, track))
-    return out, signed, keep
+    digital_side, expert_side = Side.DIGITAL_MENTOR, Side.SENIOR_EXPERT
+    out = []
+    for tandem_id, digital, expert, status, signed_on, published_on, last, by_digital, by_expert, signed, is_complete, d_kept, e_kept in rows.all():
+        track = {}
+        if by_digital is not None:
+            track[digital_side] = by_digital
+        if by_expert is not None:
+            track[expert_side] = by_expert
+        out.append(TandemRow(tandem_id, digital, expert, status, signed_on or published_on or today, last, track, bool(signed), bool(is_complete), bool(d_kept), bool(e_kept)))
+    return out
 
 
-def funnel_counts(session: Session, programme_id: int, filters: Filters, complete: sa.Select | None) -> dict[str, int]:
-    """People at each stage of the funnel (the filters' people), counted in the database (one statement): joined,
-    saved a profile, in a proposed/active/ended tandem, whose agreement both signed, active, with a module
-    complete both ways (``complete``: the statement selecting those tandems)."""
-    signatures = _signature_facts(session, programme_id)
-    signed = sa.case((_both(signatures), 1), else_=0)
-    done = sa.case((Tandem.id.in_(complete), 1), else_=0) if complete is not None else sa.literal(0)
-    facts = (
-        sa.select(Tandem.digital_person_id.label("digital"), Tandem.expert_person_id.label("expert"), Tandem.status.label("status"), signed.label("signed"), done.label("complete"))
-        .outerjoin(signatures, signatures.c.tandem_id == Tandem.id)
-        .where(Tandem.programme_id == programme_id, Tandem.status.in_(("proposed", "active", "ended")))
-        .cte("facts")
-    )  # once per tandem (the signatures and the completion evaluated once), then once per member
-    sides = [sa.select(member.label("person_id"), facts.c.status, facts.c.signed, facts.c.complete) for member in (facts.c.digital, facts.c.expert)]
-    m = sa.union_all(*sides).subquery("members")
-
-    def people(condition=None) -> sa.Function:
-        return sa.func.count(sa.distinct(m.c.person_id if condition is None else sa.case((condition, m.c.person_id))))
-
-    people_query = _people(programme_id, filters)
-    joined = sa.select(sa.func.count()).select_from(people_query.subquery()).scalar_subquery()
-    profiled = sa.select(sa.func.count()).select_from(people_query.where(Participant.profile_saved_at.is_not(None)).subquery()).scalar_subquery()
-    query = sa.select(
-        joined,
-        profiled,
-        people(),
-        people(m.c.signed == 1),
-        people(sa.and_(m.c.signed == 1, m.c.status == "active")),
-        people(sa.and_(m.c.signed == 1, m.c.complete == 1)),
-    ).where(m.c.person_id.in_(_people(programme_id, filters)))
-    row = session.execute(query).one()
-    return dict(zip(FUNNEL, (int(n or 0) for n in row), strict=True))
+def people_counts(session: Session, programme_id: int, filters: Filters) -> tuple[int, int]:
+    """How many people the filters keep have joined the programme, and how many of them saved a profile."""
+    people = _people(programme_id, filters, Participant.profile_saved_at).subquery()
+    query = sa.select(sa.func.count(), sa.func.count(people.c.profile_saved_at))
+    return tuple(int(n or 0) for n in _rows(session, query.select_from(people)).one())  # type: ignore[return-value]
 
 
 def _programme_tandems(programme_id: int) -> sa.Select:
@@ -155,19 +114,24 @@ def signed_modules(session: Session, programme_id: int) -> list[tuple[str, int]]
     return sorted((slug, version) for slug, version in session.execute(query))
 
 
-def complete_tandems(programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> sa.Select | None:
-    """The statement selecting the tandems with at least one module complete both ways (None: no module can be):
-    ``objectives`` gives per module version how many objectives each side's track has. A track is complete as
-    :func:`plugin.domain.dashboards.track_complete` says: every objective signed and not withdrawn (per objective,
-    more sign-offs than withdrawals); with countersigning, countersigned after the last withdrawal."""
-    need = [(slug, version, side, n, len(tracks)) for (slug, version), tracks in objectives.items() for side, n in tracks.items()]
-    if not need:
-        return None
-    need_rows = sa.union_all(
-        *(sa.select(sa.literal(slug).label("slug"), sa.literal(version).label("version"), sa.literal(side).label("side"), sa.literal(n).label("objectives"), sa.literal(k).label("sides")) for slug, version, side, n, k in need)
-    ).subquery("need")
+@dataclass(frozen=True)
+class SignoffFacts:
+    """What the tandems' sign-off chains say, from one pass over their records: per tandem, the day each track
+    last gained a sign-off (``progress``: columns ``tandem_id`` and one per side taught), and the statement
+    selecting the tandems with a module complete both ways (``complete``; None when no module can be)."""
+
+    progress: sa.Subquery
+    complete: sa.Select | None
+
+
+def signoff_facts(programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> SignoffFacts:
+    """The sign-off facts of the programme's tandems. ``objectives`` gives per module version how many objectives
+    each side's track has. A track is complete as :func:`plugin.domain.dashboards.track_complete` says: every
+    objective signed and not withdrawn (per objective, more sign-offs than withdrawals); with countersigning,
+    countersigned after the last withdrawal. The records are grouped once per objective (a CTE both facts read)."""
     signed = sa.func.sum(sa.case((SignoffRecord.kind == Kind.SIGNED.value, 1), else_=0))
     withdrawn = sa.func.sum(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, 1), else_=0))
+    day = sa.func.substr(SignoffRecord.timestamp, 1, 10)  # UTC ISO text: its day
     per_objective = (
         sa.select(
             SignoffRecord.tandem_id,
@@ -177,6 +141,7 @@ def complete_tandems(programme_id: int, objectives: Mapping[tuple[str, int], Map
             sa.case((sa.and_(SignoffRecord.objective_id.is_not(None), signed > withdrawn), 1), else_=0).label("kept"),
             sa.func.max(sa.case((SignoffRecord.kind == Kind.COUNTERSIGNED.value, SignoffRecord.seq))).label("countersigned"),
             sa.func.max(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, SignoffRecord.seq))).label("withdrawn"),
+            sa.func.max(sa.case((SignoffRecord.kind == Kind.SIGNED.value, day))).label("last_signed"),
         )
         .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)))
         .group_by(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side, SignoffRecord.objective_id)
@@ -184,26 +149,35 @@ def complete_tandems(programme_id: int, objectives: Mapping[tuple[str, int], Map
     )
     o = per_objective.c
     tracks = (
-        sa.select(o.tandem_id, o.module_slug, o.module_version, o.side, sa.func.sum(o.kept).label("signed"), sa.func.max(o.countersigned).label("countersigned"), sa.func.max(o.withdrawn).label("withdrawn"))
+        sa.select(
+            o.tandem_id, o.module_slug, o.module_version, o.side, sa.func.sum(o.kept).label("signed"), sa.func.max(o.countersigned).label("countersigned"),
+            sa.func.max(o.withdrawn).label("withdrawn"), sa.func.max(o.last_signed).label("last_signed"),
+        )
         .group_by(o.tandem_id, o.module_slug, o.module_version, o.side)
-        .subquery("tracks")
-    )
+        .cte("signoff_tracks")
+    )  # fmt: skip
     t = tracks.c
+    progress = sa.select(t.tandem_id, *(sa.func.max(sa.case((t.side == side.value, t.last_signed))).label(side.value) for side in Side)).group_by(t.tandem_id).subquery("progress")
+    need = [(slug, version, side, n, len(sides)) for (slug, version), sides in objectives.items() for side, n in sides.items()]
+    if not need:
+        return SignoffFacts(progress, None)
+    need_rows = sa.union_all(
+        *(sa.select(sa.literal(slug).label("slug"), sa.literal(version).label("version"), sa.literal(side).label("side"), sa.literal(n).label("objectives"), sa.literal(k).label("sides")) for slug, version, side, n, k in need)
+    ).subquery("need")
     done = t.signed >= need_rows.c.objectives
     if countersign:
         done = sa.and_(done, t.countersigned.is_not(None), sa.or_(t.withdrawn.is_(None), t.countersigned > t.withdrawn))
-    query = (
+    complete = (
         sa.select(t.tandem_id)
         .select_from(tracks.join(need_rows, sa.and_(need_rows.c.slug == t.module_slug, need_rows.c.version == t.module_version, need_rows.c.side == t.side)))
         .group_by(t.tandem_id, t.module_slug, t.module_version)
         .having(sa.func.sum(sa.case((done, 1), else_=0)) == sa.func.max(need_rows.c.sides))
-        .distinct()
     )
-    return query
+    return SignoffFacts(progress, complete)
 
 
-def _people(programme_id: int, filters: Filters) -> sa.Select:
-    query = sa.select(Participant.person_id).where(Participant.programme_id == programme_id)
+def _people(programme_id: int, filters: Filters, *columns: sa.ColumnElement) -> sa.Select:
+    query = sa.select(Participant.person_id, *columns).where(Participant.programme_id == programme_id)
     if filters.side is not None:
         query = query.where(Participant.side == filters.side.value)
     if filters.department is not None:
@@ -230,7 +204,7 @@ def signoffs_per_month(session: Session, programme_id: int, filters: Filters) ->
         query = query.where(month >= str(filters.start))
     if filters.end is not None:
         query = query.where(month <= str(filters.end))
-    return [(m, side, n) for m, side, n in session.execute(query.group_by(month, SignoffRecord.side))]
+    return [(m, side, n) for m, side, n in _rows(session, query.group_by(month, SignoffRecord.side))]
 
 
 def low_reflections(session: Session, programme_id: int, today: date, sessions: int, below: float) -> set[tuple[int, int]]:
@@ -249,39 +223,28 @@ def low_reflections(session: Session, programme_id: int, today: date, sessions: 
     )
     averages = [sa.func.avg(sa.cast(getattr(recent.c, p.value), sa.Float)) for p in Principle]
     query = sa.select(recent.c.tandem_id, recent.c.person_id).where(recent.c.n <= sessions).group_by(recent.c.tandem_id, recent.c.person_id).having(sa.or_(*(a < below for a in averages)))
-    return {(t, p) for t, p in session.execute(query)}
-
-
-def _plan_item_columns(session: Session):
-    """The plans' items as rows (a table-valued JSON function: PostgreSQL's json_to_recordset, which parses each
-    plan once, SQLite's json_each), with each item's due day and done day as ISO text."""
-    if session.get_bind().dialect.name == "postgresql":
-        item = sa.func.json_to_recordset(Plan.items).table_valued(sa.column("due", sa.Text), sa.column("done_on", sa.Text)).render_derived(with_types=True).alias("item")
-        due, done = item.c.due, item.c.done_on
-    else:
-        item = sa.func.json_each(Plan.items).table_valued("value").alias("item")
-        due, done = sa.func.json_extract(item.c.value, "$.due"), sa.func.json_extract(item.c.value, "$.done_on")
-    return item, sa.func.substr(due, 1, 10), sa.func.substr(done, 1, 10)
+    return {(t, p) for t, p in _rows(session, query).all()}
 
 
 def plan_items(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[dict[str, int], set[int]]:
     """Plan items by state (done_on_time, done_late, overdue, not_due) over the kept tandems, due in the period;
     and the tandems with an item not done whose due day has passed (the health flag's rule, any period).
-    One statement: per tandem, the count of each state (FILTER-like sums) and of the overdue items."""
-    item, due, done = _plan_item_columns(session)
-    state = sa.case((sa.and_(done.is_not(None), done <= due), "done_on_time"), (done.is_not(None), "done_late"), (due < today.isoformat(), "overdue"), else_="not_due")
+    One statement over the items' days (``plan_item_dates``): per tandem, the count of each state and of the
+    overdue items."""
+    due, done = PlanItemDate.due, PlanItemDate.done_on
+    state = sa.case((sa.and_(done.is_not(None), done <= due), "done_on_time"), (done.is_not(None), "done_late"), (due < today, "overdue"), else_="not_due")
     counted = [Plan.tandem_id.in_(kept_tandems(programme_id, filters))] if filters.side is not None or filters.department is not None else []
     if filters.start is not None:
-        counted.append(due >= filters.start.first_day().isoformat())
+        counted.append(due >= filters.start.first_day())
     if filters.end is not None:
-        counted.append(due < filters.end.next().first_day().isoformat())
+        counted.append(due < filters.end.next().first_day())
     kept = sa.and_(sa.true(), *counted)
     per_state = [sa.func.sum(sa.case((sa.and_(kept, state == name), 1), else_=0)) for name in PLAN_STATES]
-    late = sa.func.sum(sa.case((sa.and_(done.is_(None), due < today.isoformat()), 1), else_=0))
-    query = sa.select(Plan.tandem_id, late, *per_state).select_from(Plan).join(item, sa.true()).where(Plan.tandem_id.in_(_programme_tandems(programme_id))).group_by(Plan.tandem_id)
+    late = sa.func.sum(sa.case((sa.and_(done.is_(None), due < today), 1), else_=0))
+    query = sa.select(Plan.tandem_id, late, *per_state).select_from(Plan).join(PlanItemDate, PlanItemDate.plan_id == Plan.id).where(Plan.tandem_id.in_(_programme_tandems(programme_id))).group_by(Plan.tandem_id)
     states = dict.fromkeys(PLAN_STATES, 0)
     overdue = set()
-    for tandem_id, n_late, *ns in session.execute(query):
+    for tandem_id, n_late, *ns in _rows(session, query).all():
         if n_late:
             overdue.add(tandem_id)
         for name, n in zip(PLAN_STATES, ns, strict=True):
