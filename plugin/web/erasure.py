@@ -30,13 +30,14 @@ bp = Blueprint("erasure", __name__)
 
 @bp.record_once
 def _erased_names(state: Any) -> None:
-    """Every ``{{ value }}`` that is an erased person's name marker shows as "erased participant" in the page's language."""
+    """Every ``{{ value }}`` that is, or holds, an erased person's name marker (a sentence the name went into, a
+    scrubbed note) shows "erased participant" in the page's language."""
     env = state.app.jinja_env
     previous = env.finalize
 
     def finalize(value: Any) -> Any:
-        if value == domain.ERASED_NAME:
-            return _("erased participant")
+        if isinstance(value, str) and domain.ERASED_NAME in value:  # the marker alone, or inside a translated sentence
+            value = _("erased participant") if value == domain.ERASED_NAME else value.replace(domain.ERASED_NAME, _("erased participant"))
         return previous(value) if previous else value
 
     env.finalize = finalize

@@ -122,6 +122,11 @@ def test_an_erased_participant_leaves_no_personal_value_anywhere(app, platform, 
                 assert json.loads(body)["verified"]["ok"] is True, (who, path)
     assert "erased participant" in after["trainer"]["/programme"]
     assert "erased participant" in after["trainer"][f"/groups/{s.ids['group']}"]
+    # in Dutch the marker is Dutch, also inside a sentence the name went into
+    post(s.browsers["trainer"], tool, "/language", {"language": "nl", "next": "/home"})
+    for path in ("/programme", f"/groups/{s.ids['group']}", f"/tandems/{s.tandem_id}"):
+        dutch = get(s.browsers["trainer"], tool, path)
+        assert 'lang="nl"' in dutch and "gewiste deelnemer" in dutch and "Erased participant" not in dutch, path
     assert EVERT["private_note"] in after["evert"]["/me/export.json"]
     assert EVERT["shared_notes"] in after["evert"][f"/tandems/{s.tandem_id}/sessions/{s.ids['evert_session']}"]
 
