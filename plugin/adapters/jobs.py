@@ -35,10 +35,11 @@ class ThreadJobRunner:
             self._futures[job_id] = future
 
     def _run(self, job_id: int, work: Callable[[Session], Any]) -> Any:
+        from plugin.adapters import logs
         from plugin.extensions import db
         from plugin.services import jobs
 
-        with self._app.app_context():
+        with self._app.app_context(), logs.bound(f"job-{job_id}-{logs.new_id()[:8]}"):  # the job's platform calls carry its own request id
             session = db.session
             try:
                 result = work(session)
