@@ -175,6 +175,10 @@ def test_compose_config_validates_and_wires_every_part(config):
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["postgres"]["condition"] == depends["redis"]["condition"] == "service_healthy", name
     assert services["migrate"]["restart"] == "no" and services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["static"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # every Tandem service names the build, so Compose builds the image instead of pulling a `tandem` from a registry
+    for name in (*TANDEM_SERVICES, "static"):
+        assert services[name]["build"]["dockerfile"] == "Dockerfile" and services[name]["image"] == services["migrate"]["image"], name
     for name in ("web1", "web2"):
         assert "/healthz" in " ".join(services[name]["healthcheck"]["test"]), name
         assert services["nginx"]["depends_on"][name]["condition"] == "service_healthy"
