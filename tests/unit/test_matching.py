@@ -172,6 +172,8 @@ def test_vectorised_scores_equal_the_reference(seed):
     problem = engine.build(d_pool, e_pool, rules, reporting_lines(people, rules))
     expected = scores[[d_ids.index(p.id) for p in d_pool]][:, [e_ids.index(p.id) for p in e_pool]]
     assert (problem.row_scores(slice(0, len(d_pool))) == expected).all()
+    cols = np.arange(0, len(e_pool), 3)
+    assert (problem.block_scores(np.arange(1, len(d_pool), 2), cols) == expected[1::2][:, cols]).all()
     r, c = np.nonzero(np.ones_like(expected))
     assert (problem.scores(r, c) == expected[r, c]).all()
 
@@ -237,8 +239,13 @@ def test_large_pool_machinery_on_a_small_pool(monkeypatch, seed):
     monkeypatch.setattr(tuning, "K_POOL", 3)
     monkeypatch.setattr(tuning, "K_PRICE", 2)
     monkeypatch.setattr(tuning, "FLAG_FRACTION", [0.0, 0.3, 1.0][seed])
+    monkeypatch.setattr(tuning, "SWEEP_ELEMENTS", 1500)
+    monkeypatch.setattr(tuning, "SWEEP_MARGIN", [20, 60, 140][seed])
+    monkeypatch.setattr(tuning, "COVER_FRACTION", [0.0, 0.05, 1.0][seed])
     people, rules = pool(300, seed + 10, competences=12)
-    result = match(people, rules)
+    stages: list[str] = []
+    result = match(people, rules, lambda stage, percent: stages.append(stage))
+    assert stages == ["scoring", "solving", "certifying", "explaining"]  # the real phases, each once, in order
     _, _, scores, cap_d, cap_e = dense(people, rules)
     assert result.total == lp_optimum(scores, cap_d, cap_e)
     check_result(people, rules, result)

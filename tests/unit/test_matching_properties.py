@@ -146,6 +146,25 @@ def test_large_pool_paths_stay_exact(case):
     assert result.optimal and result.total == optimum(people, rules)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(max_people=40), st.sampled_from([(3, 0.25), (10, 0.01), (40, 1.0)]))
+def test_swept_pools_with_narrow_margins_stay_exact(case, margins):
+    """The large-pool path with narrow sweep margins: the duals move far from the sweep's, so the
+    certificate needs the cover pricing (or, with a small cover fraction, new sweeps); still exact."""
+    people, rules = case
+    names = ("SAMPLE_MIN_PAIRS", "SWEEP_ELEMENTS", "SWEEP_MARGIN", "COVER_FRACTION", "LP_MARGIN", "PRICE_MARGIN", "K_FIRST")
+    old = {k: getattr(tuning, k) for k in names}
+    margin, fraction = margins
+    try:
+        for k, value in zip(names, (50, 30, margin, fraction, margin // 2, margin // 2 + 1, 1), strict=True):
+            setattr(tuning, k, value)
+        result = match(people, rules)
+    finally:
+        for k, value in old.items():
+            setattr(tuning, k, value)
+    assert result.optimal and result.total == optimum(people, rules)
+
+
 @SETTINGS
 @given(pools())
 def test_network_suggestions_respect_capacity_and_rules(case):

@@ -38,8 +38,18 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-#: the stages :func:`match` reports to its ``progress`` callback, with the percentage reached at each
-STAGES: tuple[tuple[str, int], ...] = (("scoring", 10), ("solving", 50), ("explaining", 90))
+#: the stages :func:`match` reports to its ``progress`` callback, with the percentage reached at each:
+#: scoring candidate pairs (encoding, prices, the sweep), solving (min-cost flows on the candidates),
+#: certifying optimality (pricing what the sweep left out; re-solves if it finds a pair), explaining
+STAGES: tuple[tuple[str, int], ...] = (("scoring", 10), ("solving", 45), ("certifying", 70), ("explaining", 85))
+#: share of the time of :func:`match` each stage takes on a large pool (measured with benchmarks/matching.py)
+STAGE_SHARES: dict[str, float] = {"scoring": 0.4, "solving": 0.3, "certifying": 0.1, "explaining": 0.2}
+
+
+def expected_seconds(participants: int) -> float:
+    """What :func:`match` takes for a pool of that size on a 2-core machine (benchmarks/matching.py): the
+    prior of a time estimate, before any stage has been measured."""
+    return 0.3 + 1.5 * (participants / 10_000) ** 1.3
 
 
 def match(people: Sequence[Person], rules: Rules = Rules(), progress: Callable[[str, int], None] | None = None) -> Result:
@@ -47,6 +57,7 @@ def match(people: Sequence[Person], rules: Rules = Rules(), progress: Callable[[
 
     Every pair respects the hard rules, the vetoes and both capacities; every participant without a partner
     gets an :class:`Unmatched` reason. ``progress(stage, percent)`` is called at each of :data:`STAGES`.
+    Each stage is reported once, in order.
     Raises :class:`~plugin.domain.errors.RuleViolation` on invalid input.
     """
     from plugin.domain.matching import engine  # numpy / OR-Tools, loaded on first use
@@ -62,9 +73,8 @@ def _match(people: Sequence[Person], rules: Rules, engine: Any, progress: Callab
     e_pool = [p for p in experts if p.capacity > 0]
     progress(*STAGES[0])
     problem = engine.build(d_pool, e_pool, rules, lines)
-    progress(*STAGES[1])
-    outcome = engine.solve(problem)
-    progress(*STAGES[2])
+    outcome = engine.solve(problem, lambda stage: progress(*STAGES[1 if stage == "solving" else 2]))
+    progress(*STAGES[3])
 
     pairs = []
     for r, c, s in zip(outcome.rows.tolist(), outcome.cols.tolist(), outcome.scores.tolist(), strict=True):

@@ -51,8 +51,12 @@ class Problem:
 
     def row_scores(self, rows: slice | NDArray[np.int64]) -> NDArray[np.int16]:
         """Exact scores of some digital mentors (a slice or an index array) against every expert (int16)."""
-        x = self.left[rows] @ self.right_t
-        s = self.lut[x.astype(np.int32)]
+        return self.block_scores(rows, None)
+
+    def block_scores(self, rows: slice | NDArray[np.int64], cols: NDArray[np.int64] | None) -> NDArray[np.int16]:
+        """Exact scores of some digital mentors against some experts (``cols``, sorted; None: all), int16."""
+        x = self.left[rows] @ (self.right_t if cols is None else self.right_t[:, cols])
+        s = np.take(self.lut, x.astype(np.int32), mode="clip")  # every index is in range (< na * nb * nl)
         if len(self.adj_keys):
             ids = np.arange(self.nd)[rows]
             lo = np.searchsorted(self.adj_keys, ids * self.ne)
@@ -62,6 +66,10 @@ class Problem:
                 local = np.repeat(np.arange(len(ids)), n)
                 pos = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
                 c, vals = self.adj_keys[pos] % self.ne, self.adj_vals[pos]
+                if cols is not None:  # only the entries in the chosen columns, at their place there
+                    at = np.minimum(np.searchsorted(cols, c), len(cols) - 1)
+                    inside = cols[at] == c
+                    local, c, vals = local[inside], at[inside], vals[inside]
                 cur = s[local, c]
                 s[local, c] = np.where((vals < 0) | (cur <= 0), 0, cur + vals)
         return s

@@ -150,3 +150,116 @@ def scan_rows(problem: Problem, rows: NDArray[np.int64], u: NDArray[np.int64], v
         z = np.zeros(0, np.int64)
         return z, z, z
     return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+
+
+@dataclass
+class Sweep:
+    rows: NDArray[np.int64]  # every pair of positive score with reduced score > -margin under (u, v)
+    cols: NDArray[np.int64]
+    scores: NDArray[np.int64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    margin: int  # every pair not kept has reduced score <= -margin under (u, v)
+
+
+def sweep(problem: Problem, u: NDArray[np.int64] | None, v: NDArray[np.int64], margin: int) -> Sweep:
+    """Score every pair once, block by block, and keep every pair of positive score whose reduced score
+    ``score - u_d - v_e`` is > -margin: a threshold per row, no sorting. ``u=None``: each digital mentor's
+    best response to ``v``, ``u_d = max(0, max_e score - v_e)``."""
+    nd, ne = problem.nd, problem.ne
+    u_out = np.zeros(nd, np.int64) if u is None else u.copy()
+    v16 = np.clip(v, 0, 32767).astype(np.int16)  # a smaller v only keeps more: the bound stays true
+    step = max(1, tuning.SWEEP_ELEMENTS // max(ne, 1))
+    found_r, found_c, found_s = [], [], []
+    for i in range(0, nd, step):
+        j = min(nd, i + step)
+        s = problem.row_scores(slice(i, j))
+        red = s - v16[None, :]
+        if u is None:
+            u_out[i:j] = np.maximum(red.max(1), 0)
+        thr = np.clip(u_out[i:j] - margin, -32768, 32767).astype(np.int16)
+        r, c = _nonzero(red > thr[:, None])
+        z = s[r, c]
+        pos = z > 0
+        found_r.append((r[pos] + i).astype(np.int32))
+        found_c.append(c[pos].astype(np.int32))
+        found_s.append(z[pos])
+    r, c, s = (np.concatenate(x).astype(np.int64) for x in (found_r, found_c, found_s))
+    return Sweep(r, c, s, u_out, v.copy(), margin)
+
+
+def cover(du: NDArray[np.int64], dv: NDArray[np.int64], margin: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Rows R and columns C such that every pair with ``du[d] + dv[e] < -margin`` has d in R or e in C
+    (the only pairs a sweep did not keep that can have a positive reduced score once the duals moved by
+    du, dv), chosen to price as few pairs as possible: R = {du < -t}, C = {dv < -(margin - t)}."""
+    nd, ne = len(du), len(dv)
+    su, sv = np.sort(du), np.sort(dv)
+    t = np.arange(0, margin + 1)
+    cost = np.searchsorted(su, -t, side="left") * ne + np.searchsorted(sv, -(margin - t), side="left") * nd
+    best = int(t[np.argmin(cost)])
+    return np.flatnonzero(du < -best), np.flatnonzero(dv < -(margin - best))
+
+
+def price(problem: Problem, rows, cols, u, v, floor: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Exact pricing of rows x every column and every row x cols: the pairs of positive score with
+    reduced score > floor (each once)."""
+    nd, ne = problem.nd, problem.ne
+    out_r, out_c, out_s = [], [], []
+    step = max(1, tuning.SWEEP_ELEMENTS // max(ne, 1))
+    for i in range(0, len(rows), step):
+        part = rows[i : i + step]
+        s = problem.row_scores(part)
+        r, c = np.nonzero(s.astype(np.int32) - u[part][:, None] - v[None, :] > floor)
+        out_r.append(part[r])
+        out_c.append(c)
+        out_s.append(s[r, c])
+    if len(cols):
+        step = max(1, tuning.SWEEP_ELEMENTS // len(cols))
+        vc = v[cols][None, :]
+        for i in range(0, nd, step):
+            j = min(nd, i + step)
+            s = problem.block_scores(slice(i, j), cols)
+            r, c = np.nonzero(s.astype(np.int32) - u[i:j, None] - vc > floor)
+            out_r.append(r + i)
+            out_c.append(cols[c])
+            out_s.append(s[r, c])
+    if not out_r:
+        z = np.zeros(0, np.int64)
+        return z, z, z
+    r, c, s = (np.concatenate(x).astype(np.int64) for x in (out_r, out_c, out_s))
+    keep = s > 0
+    r, c, s = r[keep], c[keep], s[keep]
+    _, first = np.unique(r * ne + c, return_index=True)
+    return r[first], c[first], s[first]
+
+
+class Priced:
+    """The rows and columns priced exactly since the last sweep, with the duals they were priced under:
+    a pair of a priced row (column) that the pricing did not return had reduced score <= -PRICE_MARGIN,
+    so it can only be positive now if the duals fell by more than that since; else the row need not be
+    priced again."""
+
+    def __init__(self, nd: int, ne: int) -> None:
+        self.row_at = np.full(nd, -1, np.int64)  # index of the pricing of the row (-1: never priced)
+        self.col_at = np.full(ne, -1, np.int64)
+        self.row_u = np.zeros(nd, np.int64)  # u[d] when the row was priced
+        self.col_v = np.zeros(ne, np.int64)
+        self.duals: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []  # (u, v) of each pricing
+
+    def record(self, rows, cols, u, v) -> None:
+        self.row_at[rows], self.row_u[rows] = len(self.duals), u[rows]
+        self.col_at[cols], self.col_v[cols] = len(self.duals), v[cols]
+        self.duals.append((u.copy(), v.copy()))
+
+    def stale(self, rows, cols, u, v) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Of ``rows`` and ``cols`` (a sweep's cover), and of the rows and columns priced before (their
+        pairs below -PRICE_MARGIN left the pool), those to price under (u, v)."""
+        floor = -tuning.PRICE_MARGIN
+        rows = np.union1d(rows, np.flatnonzero(self.row_at >= 0))
+        cols = np.union1d(cols, np.flatnonzero(self.col_at >= 0))
+        min_dv = np.array([(v - pv).min() for _, pv in self.duals] + [0], np.int64)  # [-1]: never priced
+        min_du = np.array([(u - pu).min() for pu, _ in self.duals] + [0], np.int64)
+        at_r, at_c = self.row_at[rows], self.col_at[cols]
+        keep_r = (at_r < 0) | (u[rows] - self.row_u[rows] + min_dv[at_r] < floor)
+        keep_c = (at_c < 0) | (v[cols] - self.col_v[cols] + min_du[at_c] < floor)
+        return rows[keep_r], cols[keep_c]

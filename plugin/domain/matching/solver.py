@@ -5,6 +5,7 @@ score (see :mod:`plugin.domain.matching.engine`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,7 +13,7 @@ from ortools.graph.python import min_cost_flow
 
 from plugin.domain.matching import tuning
 from plugin.domain.matching.problem import Problem
-from plugin.domain.matching.scan import flag_rows, scan, scan_rows
+from plugin.domain.matching.scan import Priced, cover, flag_rows, price, scan, scan_rows, sweep
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -105,29 +106,29 @@ def estimate_prices(problem: Problem) -> NDArray[np.int64] | None:
     return v
 
 
-def solve(problem: Problem) -> Outcome:
-    """Optimal b-matching of the pool, certified over all pairs (module docstring)."""
+def solve(problem: Problem, stage: Callable[[str], None] = lambda name: None) -> Outcome:
+    """Optimal b-matching of the pool, certified over all pairs (module docstring). ``stage("solving")``
+    once the candidates are scored, ``stage("certifying")`` once the pricing of the pairs left out starts
+    (large pools only)."""
     nd, ne = problem.nd, problem.ne
     z = np.zeros(0, np.int64)
     u, v = np.zeros(nd, np.int64), np.zeros(ne, np.int64)
     if nd == 0 or ne == 0:
         return Outcome(z, z, z, u, v, 0, True, 0, 0, 0, 0)
     prices = estimate_prices(problem)
-    if prices is None:
-        ref = scan(problem, u, v, z, tuning.K_FIRST, 0)
-        r, c, s = ref.rows, ref.cols, ref.scores
-        pool = (z, z, z)
-    else:
-        ref = scan(problem, None, prices, z, tuning.K_POOL, -tuning.POOL_MARGIN)
-        u, v = ref.u, ref.v
-        near = ref.scores - u[ref.rows] - v[ref.cols] > -tuning.LP_MARGIN
-        r, c, s = ref.rows[near], ref.cols[near], ref.scores[near]
-        pool = (ref.rows[~near], ref.cols[~near], ref.scores[~near])
+    if prices is not None:
+        return _solve_swept(problem, prices, stage)
+    ref = scan(problem, u, v, z, tuning.K_FIRST, 0)
+    stage("solving")
+    r, c, s = ref.rows, ref.cols, ref.scores
+    pool = (z, z, z)
     scans, scored = 1, nd * ne + problem.sample_scored
     certified = False
     x = np.zeros(0, bool)
-    for _ in range(tuning.MAX_ROUNDS):
+    for round_ in range(tuning.MAX_ROUNDS):
         r, c, s, x, u, v, pool = _settle(problem, r, c, s, ref.u, ref.v, pool)
+        if round_ == 0:
+            stage("certifying")
         keys = np.sort(r * ne + c)
         # every pair the last full scan did not keep has reduced score <= min(bound_row, bound_col)
         # under that scan's duals; with the new duals it can only be positive in the flagged rows
@@ -150,7 +151,73 @@ def solve(problem: Problem) -> Outcome:
         r, c, s = np.concatenate([r, ref.rows[hot]]), np.concatenate([c, ref.cols[hot]]), np.concatenate([s, ref.scores[hot]])
         pool = tuple(np.concatenate([a, b[~hot]]) for a, b in zip(pool, (ref.rows, ref.cols, ref.scores), strict=True))
 
-    # the certificate, checked in exact integer arithmetic
+    return _certificate(problem, r, c, s, x, u, v, certified, scored, scans)
+
+
+def _solve_swept(problem: Problem, prices: NDArray[np.int64], stage: Callable[[str], None]) -> Outcome:
+    """Large pools: one sweep keeps every pair near the estimated prices (candidates and pool); after each
+    solve the pool is priced again, and so are the rows and columns whose duals fell far enough below the
+    sweep's (:func:`cover`: only there can a pair the sweep did not keep have a positive reduced score)."""
+    nd, ne = problem.nd, problem.ne
+    ref = sweep(problem, None, prices, tuning.SWEEP_MARGIN)
+    scans, scored = 1, nd * ne + problem.sample_scored
+    near = ref.scores - ref.u[ref.rows] - ref.v[ref.cols] > -tuning.LP_MARGIN
+    r, c, s = ref.rows[near], ref.cols[near], ref.scores[near]
+    pr, pc, ps = ref.rows[~near], ref.cols[~near], ref.scores[~near]
+    priced = Priced(nd, ne)
+    certified = False
+    stage("solving")
+    certifying = False
+    for _ in range(tuning.MAX_ROUNDS):
+        x = _flow(problem, r, c, s)
+        u, v = _duals(problem, r, c, s, x, ref.u, ref.v)
+        # unmatched candidates far below their duals go to the pool; the pool is kept apart from them
+        far = ~x & (s - u[r] - v[c] < -tuning.PRUNE_MARGIN)
+        pr, pc, ps = np.concatenate([pr, r[far]]), np.concatenate([pc, c[far]]), np.concatenate([ps, s[far]])
+        r, c, s, x = r[~far], c[~far], s[~far], x[~far]
+        red = ps - u[pr] - v[pc]
+        if not (red > 0).any():  # the pool is clean: price what the sweep did not keep and could now matter
+            if not certifying:
+                certifying = True
+                stage("certifying")
+            rows, cols = priced.stale(*cover(u - ref.u, v - ref.v, ref.margin), u, v)
+            if len(rows) * ne + len(cols) * nd > tuning.COVER_FRACTION * nd * ne:
+                ref = sweep(problem, u, v, tuning.SWEEP_MARGIN)  # the duals went far: sweep again around them
+                priced = Priced(nd, ne)
+                scans += 1
+                scored += nd * ne
+                pr, pc, ps = ref.rows, ref.cols, ref.scores
+            else:
+                nr, nc, ns = price(problem, rows, cols, u, v, -tuning.PRICE_MARGIN)
+                priced.record(rows, cols, u, v)
+                scored += len(rows) * ne + len(cols) * nd
+                # the pricing returned every pair of those rows and columns that the pool needs (the
+                # others are below -PRICE_MARGIN, which ``priced`` remembers): replace them
+                again = np.zeros(nd, bool)
+                again[rows] = True
+                stay = ~again[pr]
+                again = np.zeros(ne, bool)
+                again[cols] = True
+                stay &= ~again[pc]
+                pr, pc, ps = np.concatenate([pr[stay], nr]), np.concatenate([pc[stay], nc]), np.concatenate([ps[stay], ns])
+            keys = np.sort(r * ne + c)  # candidates stay out of the pool
+            new = pr * ne + pc
+            at = np.minimum(np.searchsorted(keys, new), len(keys) - 1)
+            live = keys[at] != new
+            pr, pc, ps = pr[live], pc[live], ps[live]
+            red = ps - u[pr] - v[pc]
+            if not (red > 0).any():
+                certified = True
+                break
+        hot = red > -tuning.ADD_MARGIN  # take the nearly violating ones too: fewer re-solves
+        r, c, s = np.concatenate([r, pr[hot]]), np.concatenate([c, pc[hot]]), np.concatenate([s, ps[hot]])
+        pr, pc, ps = pr[~hot], pc[~hot], ps[~hot]
+    return _certificate(problem, r, c, s, x, u, v, certified, scored, scans)
+
+
+def _certificate(problem: Problem, r, c, s, x, u, v, certified: bool, scored: int, scans: int) -> Outcome:
+    """The outcome, with the certificate checked in exact integer arithmetic."""
+    nd, ne = problem.nd, problem.ne
     slack = s - u[r] - v[c]
     ok = bool(len(np.unique(r * ne + c)) == len(r) and (u >= 0).all() and (v >= 0).all() and (slack[~x] <= 0).all() and (slack[x] >= 0).all())
     total = int(s[x].sum())

@@ -13,3 +13,7 @@ FLAG_FRACTION = 0.3  # above this share of flagged rows, scan every pair again
 SAMPLE_MIN_PAIRS = 4_000_000  # pools with more pairs start from prices estimated on a sample
 SAMPLE_FRACTION = 0.2  # of each side
 MAX_ROUNDS = 60
+SWEEP_ELEMENTS = 1 << 21  # pairs scored per block by a sweep or a pricing (large enough for a fast matrix product)
+SWEEP_MARGIN = 140  # large pools: a sweep keeps every pair with reduced score > -SWEEP_MARGIN
+COVER_FRACTION = 0.25  # above this share of the pairs to price again, sweep every pair again
+PRICE_MARGIN = 60  # a pricing keeps (in the pool) the pairs with reduced score > -PRICE_MARGIN
