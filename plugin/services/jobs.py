@@ -7,6 +7,7 @@ so any worker answers the progress page. A task's real work is one transaction a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -88,17 +89,46 @@ def view(session: Session, actor: Actor, job_id: int, programme_id: int) -> JobV
     return JobView(job.id, job.kind, job.status, job.done, job.total, dict(job.message or {}))
 
 
-def stage_reporter(session: Session, job_id: int) -> Callable[[str, int], None]:
+def stage_reporter(session: Session, job_id: int, clock: Callable[[], float] = time.monotonic) -> Callable[[str, int], None]:
     """A ``progress(stage, percent)`` callback for a job (matching) that commits each report on its own and
-    keeps the trail of stages in the job's message."""
+    keeps the trail of stages in the job's message.
+
+    ``progress.expect(shares, prior_seconds)`` (before the first stage) makes every report carry
+    ``eta_seconds``, the time left: see :func:`remaining_seconds`; ``shares`` is the expected share of
+    the job's time per stage, ``prior_seconds`` the expected duration before any stage is measured."""
 
     trail: list[list] = []
+    started = clock()
+    stage_starts: list[float] = []
+    model: dict[str, Any] = {}
 
     def progress(stage: str, percent: int) -> None:
+        now = clock()
         trail.append([stage, percent])
-        report(session, job_id, percent, total=100, status=RUNNING, key=stage, trail=trail)
+        stage_starts.append(now - started)
+        extra: dict[str, Any] = {}
+        if model:
+            done = [(name, stage_starts[i + 1] - stage_starts[i]) for i, (name, _) in enumerate(trail[:-1])]
+            extra["eta_seconds"] = remaining_seconds(model["shares"], model["prior"], done, stage, now - started - stage_starts[-1])
+        report(session, job_id, percent, total=100, status=RUNNING, key=stage, trail=trail, **extra)
         session.commit()
 
-    progress.trail = trail  # type: ignore[attr-defined]
+    def expect(shares: dict[str, float], prior_seconds: float) -> None:
+        model.update(shares=dict(shares), prior=float(prior_seconds))
 
+    progress.trail = trail  # type: ignore[attr-defined]
+    progress.expect = expect  # type: ignore[attr-defined]
     return progress
+
+
+def remaining_seconds(shares: dict[str, float], prior: float, done: list[tuple[str, float]], current: str, in_current: float) -> int:
+    """Seconds left in a job whose stages take the expected ``shares`` of its time, after the stages
+    ``done`` (name, seconds each) and ``in_current`` seconds into the ``current`` one. The expected
+    duration is the ``prior`` until a stage is measured; then the measured stages' time over their
+    shares, weighted by how much of the job they cover, with the prior for the rest. At least 1 s."""
+    covered = min(1.0, sum(shares.get(name, 0.0) for name, _ in done))
+    spent = sum(seconds for _, seconds in done)
+    total = prior if covered <= 0 else covered * (spent / covered) + (1 - covered) * prior
+    # the current stage takes at least what it has taken so far
+    left = max(total - spent - in_current, shares.get(current, 0.0) * total - in_current, 0.0)
+    return max(1, round(left))

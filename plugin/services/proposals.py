@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from plugin.domain import matching as m
 from plugin.domain.errors import NotFound, RuleViolation
+from plugin.domain.matching.pool import STAGE_SHARES as MATCH_STAGE_SHARES
+from plugin.domain.matching.pool import expected_seconds
 from plugin.models import Participant, Programme, Proposal
 from plugin.services import jobs
 from plugin.services.launches import Actor
@@ -29,6 +31,14 @@ __all__ = [
     "DISCARDED", "DRAFT", "NO_PROFILE", "PUBLISHED", "RESPONSES", "MyTandem", "PairRefused", "Suggestion", "add_pair", "current", "draft", "my_network",
     "my_tandems", "names", "people_of", "remove_pair", "request_partner", "respond", "rules_of", "run", "start", "start_manual", "suggestions", "swap",
 ]  # fmt: skip
+
+
+#: pools of more participants than this get a time estimate on the progress page
+ESTIMATE_FROM = 5_000
+#: the share of the matching job's time that :func:`plugin.domain.matching.match` takes (the rest: reading
+#: the profiles, the mentor network, writing the proposal), and the shares of all its stages
+MATCH_SHARE = 0.75
+STAGE_SHARES = {"loading": 0.1, **{k: MATCH_SHARE * v for k, v in MATCH_STAGE_SHARES.items()}, "writing": 0.15}
 
 
 def start(session: Session, actor: Actor, programme: Programme) -> int:
@@ -53,11 +63,15 @@ def run(session: Session, job_id: int, programme_id: int, progress: Callable[[st
     """The matching job: solve the whole pool, store the proposal (replacing an unpublished one) in one
     transaction; returns the proposal id."""
     programme = session.get(Programme, programme_id)
+    size = session.scalar(sa.select(sa.func.count()).select_from(Participant).where(Participant.programme_id == programme_id)) or 0
+    if size > ESTIMATE_FROM and hasattr(progress, "expect"):
+        progress.expect(STAGE_SHARES, expected_seconds(size) / MATCH_SHARE)
     progress("loading", 2)
     people, missing = people_of(session, programme)
     rules = rules_of(session, programme)
     result = m.match(people, rules, progress)
     network = m.suggest_network(people, rules, result)
+    progress("writing", 95)
     doc = result_to_json(result, network, duals=False)
     unmatched = {pid: value["reason"] for pid, value in doc["unmatched"].items()}
     unmatched.update({str(pid): NO_PROFILE for pid in missing})

@@ -108,3 +108,47 @@ def test_without_javascript_the_page_refreshes_itself_and_goes_on(page, chromium
         plain.wait_for_url(f"{tool.url}/programme", timeout=15000)
     finally:
         context.close()
+
+
+def test_a_large_matching_job_shows_its_real_phase_and_the_time_left(page, platform, tool, app):
+    """A pool over 5,000: the page names the phase the engine is in (here: certifying optimality) and says
+    how long is left; the JSON carries the estimate in seconds."""
+    _trainer_with_programme(page, platform, tool, "en", "trainer-eta")
+    trail = [["loading", 2], ["scoring", 10], ["solving", 45], ["certifying", 70]]
+    job_id = _held_job(app, "match", "running", {"key": "certifying", "trail": trail, "eta_seconds": 12})
+    page.goto(f"{tool.url}/programme/jobs/{job_id}")
+    status = page.locator("#job-status")
+    status.filter(has_text="optimal").wait_for()
+    assert "12 seconds left" in status.inner_text()
+    job = page.request.get(f"{tool.url}/programme/jobs/{job_id}.json").json()
+    assert job["message"]["key"] == "certifying" and job["message"]["eta_seconds"] == 12
+    _finish(app, job_id, "running", {"key": "writing", "trail": [*trail, ["explaining", 85], ["writing", 95]], "eta_seconds": 2})
+    status.filter(has_text="2 seconds left").wait_for()  # the poller follows the phases and the estimate
+    assert "proposal" in status.inner_text().lower()
+
+
+def test_the_stage_reporter_estimates_the_time_left_from_the_measured_stages(page, platform, tool, app):
+    """The matching job's reporter (the real one, on the database): with a model (shares of the stages and
+    a prior from the pool size), each report carries eta_seconds; a stage that ran slower than its share
+    of the prior makes the estimate grow, and it shrinks as the job goes on."""
+    from plugin.extensions import db
+    from plugin.models import Job
+    from plugin.services import jobs, proposals
+
+    _trainer_with_programme(page, platform, tool, "en", "trainer-clock")
+    job_id = _held_job(app, "match", "running", {})
+    now = [100.0]
+    with app.app_context():
+        progress = jobs.stage_reporter(db.session, job_id, clock=lambda: now[0])
+        progress.expect(proposals.STAGE_SHARES, 20.0)
+        etas = []
+        for stage, percent, seconds in (("loading", 2, 4.0), ("scoring", 10, 12.0), ("solving", 45, 6.0), ("certifying", 70, 1.0), ("explaining", 85, 3.0), ("writing", 95, 0.0)):
+            progress(stage, percent)
+            etas.append(db.session.get(Job, job_id).message["eta_seconds"])
+            now[0] += seconds
+    assert etas[0] == 20  # the prior, nothing measured yet
+    assert etas[1] > 20 - 4  # loading took twice its share: the rest is expected slower too
+    assert etas == sorted(etas, reverse=True) and etas[-1] >= 1
+    assert jobs.remaining_seconds({"a": 0.5, "b": 0.5}, 10.0, [("a", 5.0)], "b", 0.0) == 5
+    assert jobs.remaining_seconds({"a": 0.5, "b": 0.5}, 10.0, [("a", 10.0)], "b", 0.0) == 8  # 0.5 * 20 + 0.5 * 10 = 15 in all
+    assert jobs.remaining_seconds({"a": 0.5, "b": 0.5}, 10.0, [("a", 5.0)], "b", 20.0) == 1
