@@ -5,87 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from plugin.config import ConfigError
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"tandem: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _create_app() -> Flask:
-    from plugin import create_app
-
-    try:
-        return create_app()
-    except ConfigError as exc:
-        _fail(str(exc), 2)
-        raise  # unreachable: _fail exits
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Threads per worker (gthread when above 1).")
-@click.option("--certfile", default=None, help="Serve HTTPS with this certificate (else put a TLS proxy in front).")
-@click.option("--keyfile", default=None)
-@click.option("--access-log/--no-access-log", default=False)
-def serve(host: str, port: int, workers: int, threads: int, certfile: str | None, keyfile: str | None, access_log: bool) -> None:
-    """Serve Tandem with gunicorn (each worker builds its own app)."""
-    from gunicorn.app.base import BaseApplication
-
-    from plugin import create_app
-    from plugin.adapters.metrics import prepare_multiprocess_dir, remove_multiprocess_dir
-
-    # Fail here, with one line, rather than in every worker.
-    try:
-        create_app()
-    except ConfigError as exc:
-        _fail(str(exc), 2)
-    _configure_logs()
-    metrics_dir, made_here = prepare_multiprocess_dir()  # the workers' counters add up in every scrape
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread" if threads > 1 else "sync",
-                "accesslog": "-" if access_log else None,
-                "errorlog": "-",
-                "loglevel": "warning",
-                "keepalive": 5,
-                "certfile": certfile,
-                "keyfile": keyfile,
-                "on_exit": (lambda _arbiter: remove_multiprocess_dir(metrics_dir)) if made_here else None,  # made for this run
-            }
-            for key, value in options.items():
-                if value is not None:
-                    self.cfg.set(key, value)
-
-        def load(self) -> Flask:
-            return create_app()
-
-    click.echo(f"Tandem listening on {'https' if certfile else 'http'}://{host}:{port} with {workers} worker(s)")
-    Server().run()
-
-
-def _configure_logs() -> None:
-    """Logs to stderr as TANDEM_LOG_FORMAT says (JSON lines by default), each with its request id."""
-    from plugin.adapters import logs
-
-    try:
-        logs.configure()
-    except ValueError as exc:
-        _fail(str(exc), 2)
+from plugin.cli_common import configure_logs as _configure_logs
+from plugin.cli_common import create_app_or_fail as _create_app
+from plugin.cli_common import fail as _fail
+from plugin.cli_serve import serve
 
 
 @click.group("platform")
