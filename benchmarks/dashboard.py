@@ -5,7 +5,8 @@ of ``--participants`` (default 10,000; half digital mentors, half senior experts
 tandems (90% paired: active, proposed, ended, declined), agreements, sign-offs (some withdrawn), sessions
 with reflections, training plans and three events, then times GET of the dashboard page and of its six
 chart requests (SVG) and the workbook, with a logged-in trainer through the Flask test client (no network).
-SQL statements are counted with a SQLAlchemy ``before_cursor_execute`` listener.
+SQL statements are counted with a SQLAlchemy ``before_cursor_execute`` listener. Before timing, the process
+freezes its objects out of the garbage collector, as a ``tandem serve`` worker does after building its app.
 
 PostgreSQL by default: a fresh database on ``TANDEM_BENCH_PG_URL`` (default postgres@127.0.0.1:5432),
 dropped at the end; ``--database sqlite`` uses a temporary file.
@@ -19,6 +20,7 @@ request), the load average before and after, then one JSON line per path.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -79,6 +81,8 @@ def main() -> None:
         trainer = seed_programme(app, args.participants, random.Random(args.seed))
         counts = {k: trainer.pop(k) for k in ("tandems", "records", "sessions")}
         print(f"seeded {args.participants} participants on {args.database} in {time.perf_counter() - started:.1f} s: {counts['tandems']} tandems, {counts['records']} sign-off records, {counts['sessions']} sessions")
+        gc.collect()
+        gc.freeze()  # as each `tandem serve` worker does once its app is built (plugin/cli_serve.py)
         load_before = os.getloadavg()
         paths = ["/dashboards/programme", "/dashboards/programme?side=senior_expert&department=Finance", "/dashboards/programme/funnel.svg", "/dashboards/programme/health.svg", "/dashboards/programme.xlsx"]
         results = [measure(app, trainer, path, args.requests) for path in paths]
