@@ -70,16 +70,21 @@ def _duals(problem: Problem, r, c, s, x, u0, v0) -> tuple[NDArray[np.int64], NDA
     src = np.concatenate([r[um], nd + c[x], np.arange(nd), np.full(ne, root), np.full(len(free_d), root), nd + free_e])
     dst = np.concatenate([nd + c[um], r[x], np.full(nd, root), nd + np.arange(ne), free_d, np.full(len(free_e), root)])
     w = np.concatenate([-s[um], s[x], np.zeros(nd + ne + len(free_d) + len(free_e), np.int64)])
-    order = np.argsort(dst, kind="stable")
+    order = np.argsort(src, kind="stable")
     src, dst, w = src[order], dst[order], w[order]
-    heads, starts = np.unique(dst, return_index=True)
+    start = np.searchsorted(src, np.arange(root + 2))  # arcs out of node x: start[x] .. start[x + 1]
     dist = np.concatenate([u0, -v0, [0]]).astype(np.int64)
+    frontier = np.arange(root + 1)  # relax only the arcs out of the nodes whose distance fell last round
     for _ in range(root + 2):
-        best = np.minimum.reduceat(dist[src] + w, starts)
-        cur = dist[heads]
-        if not (best < cur).any():
+        lo, n = start[frontier], start[frontier + 1] - start[frontier]
+        arcs = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+        head, reach = dst[arcs], dist[src[arcs]] + w[arcs]
+        better = reach < dist[head]
+        if not better.any():
             break
-        dist[heads] = np.minimum(cur, best)
+        head, reach = head[better], reach[better]
+        np.minimum.at(dist, head, reach)
+        frontier = np.unique(head)
     else:
         raise RuntimeError("negative cycle: the flow is not optimal")
     dist -= dist[root]
