@@ -123,7 +123,7 @@ def test_a_large_matching_job_shows_its_real_phase_and_the_time_left(page, platf
     job = page.request.get(f"{tool.url}/programme/jobs/{job_id}.json").json()
     assert job["message"]["key"] == "certifying" and job["message"]["eta_seconds"] == 12
     _finish(app, job_id, "running", {"key": "writing", "trail": [*trail, ["explaining", 85], ["writing", 95]], "eta_seconds": 2})
-    status.filter(has_text="2 seconds left").wait_for()  # the poller follows the phases and the estimate
+    status.filter(has_text="About 2 seconds left").wait_for()  # the poller follows the phases and the estimate
     assert "proposal" in status.inner_text().lower()
 
 
