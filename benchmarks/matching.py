@@ -14,7 +14,8 @@ sizes up to 10,000 run ``--repeat`` times (default 3) and report the median, sin
 2-core machine make single short timings noisy.
 ``greedy_ratio`` is the engine's total over the greedy baseline's (descending score on the candidate
 pairs, taken while capacities allow); ``optimal`` is the certificate: the LP dual bound over *all* pairs
-equals the total (``gap`` 0) after a pricing scan of every pair found no improving pair.
+equals the total (``gap`` 0) once pricing found no improving pair (a sweep of every pair, then the rows and
+columns whose duals moved far enough since to matter); ``pairs_scored`` counts every exact pair score spent.
 
     .venv/bin/python benchmarks/matching.py [--sizes 1000 10000 50000] [--seed 7]
 
