@@ -103,7 +103,7 @@ def estimate_prices(problem: Problem) -> NDArray[np.int64] | None:
     sub = solve(problem.subset(rows, cols))
     problem.sample_scored = sub.pairs_scored + len(rows) * problem.ne
     v = np.zeros(problem.ne, np.int64)
-    step = max(1, tuning.BLOCK_ELEMENTS // problem.ne)
+    step = max(1, tuning.SWEEP_ELEMENTS // problem.ne)
     for i in range(0, len(rows), step):
         part = rows[i : i + step]
         s = problem.row_scores(part).astype(np.int32) - sub.u[i : i + step, None].astype(np.int32)
