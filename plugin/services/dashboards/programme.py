@@ -82,7 +82,8 @@ def _plan_and_health(session: Session, programme_id: int, filters: Filters, tand
     """Plan items by state, and the health flags of the kept active tandems. No-session and one-direction flags
     come from :func:`plugin.domain.health.activity_flags` (the rules of :func:`~plugin.domain.health.flags`); the low-reflection and overdue rules (the same thresholds) are
     evaluated in the database, which averages each person's last reflections and finds the items past due."""
-    states, overdue = queries.plan_items(session, programme_id, filters, today)
+    filtered = filters.side is not None or filters.department is not None
+    states, overdue = queries.plan_items(session, programme_id, filters, today, {t.id for t in tandems if t.kept} if filtered else None)
     plan = domain.plan_counts(states)
     flagged = [t for t in tandems if t.kept and t.status == "active" and t.signed]
     thresholds = health.Thresholds()

@@ -226,14 +226,15 @@ def low_reflections(session: Session, programme_id: int, today: date, sessions: 
     return {(t, p) for t, p in _rows(session, query).all()}
 
 
-def plan_items(session: Session, programme_id: int, filters: Filters, today: date) -> tuple[dict[str, int], set[int]]:
-    """Plan items by state (done_on_time, done_late, overdue, not_due) over the kept tandems, due in the period;
-    and the tandems with an item not done whose due day has passed (the health flag's rule, any period).
-    One statement over the items' days (``plan_item_dates``): per tandem, the count of each state and of the
-    overdue items."""
+def plan_items(session: Session, programme_id: int, filters: Filters, today: date, among: set[int] | None = None) -> tuple[dict[str, int], set[int]]:
+    """Plan items by state (done_on_time, done_late, overdue, not_due) over the tandems the filters keep
+    (``among``; None: every tandem), due in the period; and the tandems with an item not done whose due
+    day has passed (the health flag's rule, any period). One statement over the items' days
+    (``plan_item_dates``): per tandem, the count of each state and of the overdue items; the tandems the filters
+    keep are summed here (the caller knows them already: no subquery per item)."""
     due, done = PlanItemDate.due, PlanItemDate.done_on
     state = sa.case((sa.and_(done.is_not(None), done <= due), "done_on_time"), (done.is_not(None), "done_late"), (due < today, "overdue"), else_="not_due")
-    counted = [Plan.tandem_id.in_(kept_tandems(programme_id, filters))] if filters.side is not None or filters.department is not None else []
+    counted = []
     if filters.start is not None:
         counted.append(due >= filters.start.first_day())
     if filters.end is not None:
@@ -247,6 +248,8 @@ def plan_items(session: Session, programme_id: int, filters: Filters, today: dat
     for tandem_id, n_late, *ns in _rows(session, query).all():
         if n_late:
             overdue.add(tandem_id)
+        if among is not None and tandem_id not in among:
+            continue
         for name, n in zip(PLAN_STATES, ns, strict=True):
             states[name] += n or 0
     return {k: n for k, n in states.items() if n}, overdue
