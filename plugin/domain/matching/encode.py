@@ -26,12 +26,20 @@ if TYPE_CHECKING:
 
 
 def _levels(people: Sequence[Person], keys: Sequence[str], attr: str) -> NDArray[np.int8]:
+    width = len(keys)
     col = {k: i for i, k in enumerate(keys)}
-    out = np.zeros((len(people), len(keys)), np.int8)
-    entries = [(i, col[k], level) for i, p in enumerate(people) for k, level in getattr(p, attr).items() if k in col]
-    if entries:
-        i, j, level = np.array(entries, np.int64).T
-        out[i, j] = level
+    out = np.zeros((len(people), width), np.int8)
+    at: list[int] = []
+    levels: list[int] = []
+    for i, p in enumerate(people):
+        base = i * width
+        for k, level in getattr(p, attr).items():
+            j = col.get(k)
+            if j is not None:
+                at.append(base + j)
+                levels.append(level)
+    if at:
+        out.reshape(-1)[np.array(at, np.int64)] = np.array(levels, np.int8)
     return out
 
 
@@ -54,12 +62,12 @@ def _merge_identical(left: NDArray[np.float32], right: NDArray[np.float32]) -> t
     inverse = [groups.setdefault(rows[f].tobytes(), len(groups)) for f in range(len(rows))]
     if len(groups) == len(rows):
         return left, right
-    merged = np.zeros((left.shape[0], len(groups)), np.float32)
+    into = np.zeros((len(rows), len(groups)), np.float32)  # feature f -> its group: one exact product
+    into[np.arange(len(rows)), inverse] = 1
     first = np.zeros(len(groups), np.int64)
     for f, g in reversed(list(enumerate(inverse))):
-        merged[:, g] += left[:, f]
         first[g] = f
-    return merged, np.ascontiguousarray(rows[first].T)
+    return left @ into, np.ascontiguousarray(rows[first].T)
 
 
 def _base_scores(na: int, nb: int) -> NDArray[np.int64]:
@@ -156,8 +164,9 @@ def build(digital: Sequence[Person], experts: Sequence[Person], rules: Rules, ma
     ne = len(experts)
     adjust = {key: -1 for key in forbidden}
     adjust.update({key: b for key, b in bonus.items() if key not in forbidden})
-    keys = np.array([d * ne + e for d, e in adjust], np.int64)
-    vals = np.array(list(adjust.values()), np.int64)
+    pairs = np.array(list(adjust), np.int64).reshape(-1, 2)
+    keys = pairs[:, 0] * ne + pairs[:, 1]
+    vals = np.fromiter(adjust.values(), np.int64, len(adjust))
     order = np.argsort(keys)
     return Problem(
         left=np.ascontiguousarray(left),
