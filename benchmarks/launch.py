@@ -5,8 +5,14 @@ Every launch is a real two-step OIDC launch over HTTP on 127.0.0.1 with a fresh 
 login initiation, read state and nonce from the redirect, sign an RS256 id_token as the platform,
 POST it to the launch URL with the cookies the tool set, and (Tandem) GET the page it redirects
 to, which renders the name. Clients are separate processes (1, 4, 16 at once); rounds interleave
-the two tools and each figure is the median over rounds. Bounded: every run stops after
+the tools and each figure is the median over rounds. Bounded: every run stops after
 ``--seconds`` or ``--max-launches`` per client, whichever comes first.
+
+The same Tandem is measured twice in the same run: directly (HTTP to gunicorn) and through the
+production path, ``tandem-nginx-https``: Debian's nginx with the shipped
+``deploy/nginx/tandem.conf.template`` (rendered by ``tests/harness/nginx.py``) terminating TLS for
+``https://tandem.test`` in front of it. Those clients keep their HTTPS connection open between
+requests, as a browser does (one TLS handshake per client, not per request).
 
     .venv/bin/python benchmarks/launch.py [--rounds 3] [--seconds 4]
 
@@ -21,6 +27,8 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -38,7 +46,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.harness.nginx import Nginx  # noqa: E402
 from tests.harness.processes import TandemProcess, free_port, wait_for_port  # noqa: E402
+from tests.harness.sites import make_site_certificate  # noqa: E402
 
 PG_ADMIN = os.environ.get("TANDEM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TANDEM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -61,27 +71,58 @@ def _jwks(key) -> dict:
 
 # ---------------------------------------------------------------- the client side (one process each)
 
-class Client:
-    """One user's browser plus the platform's signing, over raw http.client (cheap per request)."""
+class SiteHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 for a host name (SNI and certificate check on the name; no resolver involved)."""
 
-    def __init__(self, port: int, login_path: str, key_pem: str) -> None:
+    def connect(self) -> None:
+        sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as browsers do: no Nagle wait on a kept-alive connection
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class Client:
+    """One user's browser plus the platform's signing, over raw http.client (cheap per request).
+
+    Plain HTTP opens a connection per request (gunicorn's sync workers close them anyway); with ``tls``
+    (``{"host": ..., "ca": ...}``) one HTTPS connection is kept open and reused, as a browser does.
+    """
+
+    def __init__(self, port: int, login_path: str, key_pem: str, tls: dict | None = None) -> None:
         self.port = port
         self.login_path = login_path
         self.key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+        self.tls = tls
+        self.host = tls["host"] if tls else "127.0.0.1"
+        self._context = ssl.create_default_context(cafile=tls["ca"]) if tls else None
+        self._conn: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._context is None:
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        if self._conn is None:
+            self._conn = SiteHTTPSConnection(self.host, self.port, context=self._context, timeout=10)
+        return self._conn
 
     def _request(self, method: str, path: str, body: dict | None = None, cookies: dict | None = None) -> http.client.HTTPResponse:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "bench"}
+        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench"}
         data = None
         if body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        conn.request(method, path, body=data, headers=headers)
-        resp = conn.getresponse()
-        resp.text = resp.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
-        conn.close()
+        conn = self._connection()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            resp = conn.getresponse()
+            resp.text = resp.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            self._conn = None
+            raise
+        if self._context is None or resp.will_close:
+            conn.close()
+            self._conn = None
         return resp
 
     @staticmethod
@@ -125,8 +166,8 @@ class Client:
         return launched.status == 200 and name in launched.text  # type: ignore[attr-defined]
 
 
-def _client_main(port, login_path, base, launch_path, key_pem, start_at, seconds, max_launches, out) -> None:
-    client = Client(port, login_path, key_pem)
+def _client_main(port, login_path, base, launch_path, key_pem, start_at, seconds, max_launches, out, tls=None) -> None:
+    client = Client(port, login_path, key_pem, tls)
     while time.time() < start_at:
         time.sleep(0.001)
     deadline = start_at + seconds
@@ -150,7 +191,7 @@ def run(target: dict, concurrency: int, seconds: float, max_launches: int, key_p
     out = ctx.Queue()
     start_at = time.time() + 0.5
     procs = [
-        ctx.Process(target=_client_main, args=(target["port"], target["login"], target["base"], target["launch"], key_pem, start_at, seconds, max_launches, out))
+        ctx.Process(target=_client_main, args=(target["port"], target["login"], target["base"], target["launch"], key_pem, start_at, seconds, max_launches, out, target.get("tls")))
         for _ in range(concurrency)
     ]
     for p in procs:
@@ -188,8 +229,8 @@ def worker_rss_mb(master_pid: int) -> float:
 
 # ---------------------------------------------------------------- servers
 
-def start_servers(tmp: Path, key) -> tuple[list, dict, dict]:
-    """The platform's JWKS, Tandem on PostgreSQL + Redis, and the bare tool; all on 127.0.0.1."""
+def start_servers(tmp: Path, key, nginx_workers: int = 1) -> tuple[list, dict, dict]:
+    """The platform's JWKS, Tandem on PostgreSQL + Redis (direct, and behind nginx with HTTPS), and the bare tool; all on 127.0.0.1."""
     stack = []
     jwks_dir = tmp / "jwks"
     jwks_dir.mkdir()
@@ -209,12 +250,14 @@ def start_servers(tmp: Path, key) -> tuple[list, dict, dict]:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     port = free_port()
+    # No TANDEM_BASE_URL: Tandem takes its URL from the request, so the same processes answer
+    # http://127.0.0.1:<port> directly and https://tandem.test:<nginx port> behind nginx (X-Forwarded-*).
     env = {
         "TANDEM_DATABASE_URL": db_url,
         "TANDEM_REDIS_URL": REDIS_URL,
         "TANDEM_INSTANCE_PATH": str(tmp / "instance"),
         "TANDEM_SECRET_KEY": "benchmark-secret-key-0123456789",
-        "TANDEM_BASE_URL": f"http://127.0.0.1:{port}",
+        "TANDEM_TRUST_PROXY": "1",
     }
     cli = [sys.executable, "-c", "from plugin.cli import main; main()"]
     subprocess.run([*cli, "db", "upgrade"], env={**os.environ, **env}, check=True, capture_output=True)
@@ -225,6 +268,9 @@ def start_servers(tmp: Path, key) -> tuple[list, dict, dict]:
     )
     tandem = TandemProcess(env=env, workers=2, port=port, log=tmp / "tandem.log").__enter__()
     stack.append(tandem)
+    cert = make_site_certificate(tmp / "tls", ["tandem.test"])
+    nginx = Nginx(tmp / "nginx", server_name="tandem.test", upstreams=[f"127.0.0.1:{port}"], cert=cert.cert, key=cert.key, workers=nginx_workers).__enter__()
+    stack.append(nginx)
 
     tool_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (tmp / "tool.key").write_text(_pem(tool_key))
@@ -253,6 +299,10 @@ def start_servers(tmp: Path, key) -> tuple[list, dict, dict]:
         bare_targets[label] = {"port": bare_port, "base": f"http://127.0.0.1:{bare_port}", "login": "/login", "launch": "/launch", "pid": (lambda p=bare: p.pid)}
     targets = {
         "tandem": {"port": port, "base": f"http://127.0.0.1:{port}", "login": "/lti/login", "launch": "/lti/launch", "pid": lambda: tandem.proc.pid},
+        "tandem-nginx-https": {
+            "port": nginx.https_port, "base": f"https://tandem.test:{nginx.https_port}", "login": "/lti/login", "launch": "/lti/launch",
+            "pid": lambda: tandem.proc.pid, "tls": {"host": "tandem.test", "ca": cert.ca},
+        },
         **bare_targets,
     }
     cleanup = {"db_name": db_name, "admin": admin, "db_url": db_url}
@@ -265,13 +315,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--max-launches", type=int, default=5000, help="per client and run")
     parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--nginx-workers", type=int, default=1, help="nginx worker processes in front of Tandem")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_pem = _pem(key)
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        stack, targets, cleanup = start_servers(tmp, key)
+        stack, targets, cleanup = start_servers(tmp, key, args.nginx_workers)
         try:
             for name, target in targets.items():  # warm-up: JWKS caches, pools, imports
                 warm = run(target, 2, 1.0, 20, key_pem)
@@ -287,7 +338,7 @@ def main() -> None:
             rss = {name: worker_rss_mb(t["pid"]()) for name, t in targets.items()}
         finally:
             for item in reversed(stack):
-                if isinstance(item, TandemProcess):
+                if isinstance(item, (TandemProcess, Nginx)):
                     item.__exit__()
                 else:
                     try:
@@ -312,7 +363,9 @@ def main() -> None:
             "errors": sum(x["errors"] for x in runs),
         })
     rows.sort(key=lambda r: (r["concurrency"], r["target"]))
+    load = os.getloadavg()
     print(f"{args.rounds} interleaved rounds x {args.seconds:.0f} s per run; medians over rounds; rss = peak RSS of the largest worker")
+    print(f"load average after the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; nginx workers: {args.nginx_workers}")
     print(f"{'target':<20}{'conc':>5}{'launch/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'rss MB':>9}{'errors':>8}")
     for r in rows:
         print(f"{r['target']:<20}{r['concurrency']:>5}{r['launches_per_s']:>10}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['rss_mb']:>9}{r['errors']:>8}")
@@ -322,6 +375,13 @@ def main() -> None:
         ratio = tandem / max(by[("bare-pylti1p3next", c)]["launches_per_s"], 1e-9)
         inline = tandem / max(by[("bare-inline-keys", c)]["launches_per_s"], 1e-9)
         print(f"tandem / bare-pylti1p3next at {c} concurrent: {ratio:.2f}x   (tandem / bare-inline-keys: {inline:.2f}x)")
+    for c in levels:
+        direct, proxied = by[("tandem", c)], by[("tandem-nginx-https", c)]
+        print(
+            f"direct      at {c:>2} concurrent: {direct['launches_per_s']:>7} launch/s  p50 {direct['p50_ms']:>6} ms  p99 {direct['p99_ms']:>6} ms\n"
+            f"nginx+HTTPS at {c:>2} concurrent: {proxied['launches_per_s']:>7} launch/s  p50 {proxied['p50_ms']:>6} ms  p99 {proxied['p99_ms']:>6} ms"
+            f"   ({proxied['launches_per_s'] / max(direct['launches_per_s'], 1e-9):.2f}x of direct)"
+        )
     for r in rows:
         print(json.dumps(r, sort_keys=True))
 

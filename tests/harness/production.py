@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,11 +95,22 @@ class Instance:
             self.worker = None
 
     def kill_web(self) -> None:
-        """SIGKILL the gunicorn master and every worker of this instance at once."""
+        """SIGKILL the gunicorn master and every worker of this instance at once; return when its port
+        refuses connections (until the last process holding the listening socket is gone, it queues them)."""
         assert self.web.proc is not None
         os.killpg(self.web.proc.pid, signal.SIGKILL)
         self.web.proc.wait(10)
         self.web.proc = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.web.port), timeout=0.2).close()
+            except ConnectionRefusedError:
+                return
+            except OSError:
+                pass
+            time.sleep(0.005)
+        raise RuntimeError(f"instance {self.name} still accepts connections 10 s after SIGKILL")
 
 
 def _migrated_app(url: str, instance: Path):
@@ -208,8 +222,10 @@ class ProductionStack:
             log = self.tmp / f"tandem-{name}.log"
             web = TandemProcess(env=instance_env, workers=self.web_workers, log=log)
             self.instances.append(Instance(name, web, instance_env, log))
+        # the instances load Tandem at the same time (each takes a few seconds on a busy machine)
+        with ThreadPoolExecutor(len(self.instances)) as pool:
+            list(pool.map(lambda i: i.web.__enter__(), self.instances))
         for instance in self.instances:
-            instance.web.__enter__()
             instance.start_worker()
 
         lms = proxy_site(server_name=LMS_HOST, upstream=self.platform.internal_url, cert=self.cert.cert, key=self.cert.key, https_port=self.https_port, locations=COURSE_PAGE_LOCATION)
@@ -223,6 +239,14 @@ class ProductionStack:
         if self.nginx is not None:
             self.nginx.__exit__()
             self.nginx = None
+        # SIGTERM to everything first, then wait: graceful stops overlap
+        for instance in self.instances:
+            for proc in (instance.worker, instance.web.proc):
+                if proc is not None:
+                    try:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
         for instance in self.instances:
             instance.stop_worker()
             instance.web.__exit__()
