@@ -17,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -82,14 +83,21 @@ def test_the_shipped_configuration_terminates_tls_redirects_http_and_serves_stat
     browser = stack.browser()
     css = browser.get(stack.url + "/static/css/tandem.css")
     assert css.status_code == 200 and css.headers["Cache-Control"] == "public, max-age=3600" and "ETag" in css.headers
-    assert "X-Request-ID" not in css.headers or css.headers["X-Request-ID"]
     assert browser.get(stack.url + "/metrics").status_code == 403  # Prometheus scrapes the instances, not the public site
     plain = requests.get(f"http://tandem.test:{stack.http_port}/lti/jwks?x=1", allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"] == "https://tandem.test/lti/jwks?x=1"
     jwks = browser.get(stack.url + "/lti/jwks")
     assert jwks.status_code == 200 and jwks.json()["keys"]
-    assert re.fullmatch(r"[0-9a-f]{32}", jwks.headers["X-Request-ID"])  # nginx's $request_id, also sent to the instance
+    request_id = jwks.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id ...
+    logs = lambda: "".join(i.log.read_text(encoding="utf-8", errors="replace") for i in stack.instances)  # noqa: E731
+    _wait(lambda: f'"request_id": "{request_id}"' in logs(), 10, "the request id in an instance's log")  # ... is the instance's too
     assert jwks.headers["Strict-Transport-Security"].startswith("max-age=")
+    # X-Forwarded-Proto/Host/Port: behind nginx Tandem knows its public URL (no TANDEM_BASE_URL is set)
+    login = browser.post(stack.url + "/lti/login", data={"iss": stack.platform.issuer, "login_hint": "u", "target_link_uri": stack.url + "/lti/launch", "client_id": stack.platform.client_id}, allow_redirects=False)
+    assert login.status_code == 302
+    assert f"redirect_uri={quote(stack.url + '/lti/launch', safe='')}" in login.headers["Location"]
+    assert "Secure" in login.headers["Set-Cookie"] and "Partitioned" in login.headers["Set-Cookie"]
 
 
 # ---------------------------------------------------------------- a) the launch in the LMS iframe
