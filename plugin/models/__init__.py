@@ -14,7 +14,7 @@ from plugin.models.modules import OrgModule
 from plugin.models.people import Course, Launch, Membership, Person
 from plugin.models.programmes import Job, Participant, Programme, Proposal, Tandem
 from plugin.models.store import StoreEntry
-from plugin.models.tandems import Agreement, CalendarFeed, ChainHead, CohortPlan, Evidence, MentoringSession, Placement, Plan, PlanItemDate, PrivateNote, Reflection, ScoreOutbox, SignoffRecord
+from plugin.models.tandems import Agreement, CalendarFeed, ChainHead, CohortPlan, Evidence, MentoringSession, Placement, Plan, PlanItemDate, PrivateNote, Reflection, ScoreOutbox, SignoffRecord, SignoffTrackFact
 from plugin.models.tenancy import Deployment, Organisation, Registration, ToolKey
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Reflection",
     "ScoreOutbox",
     "SignoffRecord",
+    "SignoffTrackFact",
     "Base",
     "Course",
     "Deployment",

@@ -185,6 +185,26 @@ class SignoffRecord(Base):
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
 
 
+class SignoffTrackFact(Base):
+    """What a tandem's chain says about one track of one module version, summed from its records whenever one is
+    appended (``plugin.services.signoff_facts``): the programme dashboard reads these instead of every record."""
+
+    __tablename__ = "signoff_track_facts"
+
+    tandem_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tandems.id"), primary_key=True)
+    module_slug: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    module_version: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: the side that teaches the track
+    side: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)
+    #: objectives signed and not withdrawn (per objective, more sign-offs than withdrawals)
+    kept: so.Mapped[int]
+    #: the sequence numbers of the last countersignature and of the last withdrawal
+    countersigned: so.Mapped[int | None]
+    withdrawn: so.Mapped[int | None]
+    #: the day of the track's last sign-off (UTC)
+    last_signed_on: so.Mapped[date | None]
+
+
 class ChainHead(Base):
     """The last hash of each tandem's chain, kept apart so that removing the last record is detected."""
 

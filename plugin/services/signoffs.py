@@ -21,7 +21,7 @@ from plugin.domain.catalogue import Catalogue, Module, Side
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.models import ChainHead, Evidence, Person, Placement, ScoreOutbox, SignoffRecord
 from plugin.models.base import utcnow
-from plugin.services import credentials, modules, notifications, plans, score_queue
+from plugin.services import credentials, modules, notifications, plans, score_queue, signoff_facts
 from plugin.services.grades import resend  # noqa: F401 - re-exported: the tandem's module page resends through it
 from plugin.services.launches import Actor
 from plugin.services.tandem_access import TandemAccess, access, require_member, trainer_ids
@@ -70,6 +70,7 @@ def _append(session: Session, record: signoffs.SignOff) -> None:
     session.add(SignoffRecord(**{k: (v.value if hasattr(v, "value") else v) for k, v in entry.items()}))
     session.execute(sa.update(ChainHead).where(ChainHead.tandem_id == record.tandem_id).values(seq=record.seq, hash=record.hash))
     session.flush()
+    signoff_facts.refresh(session, record.tandem_id, record.module_slug, record.module_version, entry["side"])
 
 
 def _enqueue(session: Session, view: TandemAccess, module: Module, before: signoffs.ModuleState, after: signoffs.ModuleState, now: datetime) -> None:

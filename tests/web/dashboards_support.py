@@ -44,6 +44,7 @@ def seed(session, *, organisation_id: int, course_id: int, programme_id: int, is
     """``n`` participants (half each side) in the programme, paired in order; the caller commits."""
     from plugin.models import (Agreement, Event, EventRegistration, Membership, MentoringSession, Participant, Person, Plan, PlanItemDate,
                                Reflection, SignoffRecord, Tandem)  # fmt: skip
+    from plugin.services import signoff_facts
 
     out = Seeded(today)
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
@@ -105,6 +106,7 @@ def seed(session, *, organisation_id: int, course_id: int, programme_id: int, is
                         "kind": kind, "payload": payload, "timestamp": at.isoformat(timespec="microseconds"), "prev_hash": "0" * 64, "hash": f"{tandem_id:032x}{seq:032x}"})  # fmt: skip
     if records:
         session.execute(sa.insert(SignoffRecord), records)
+        signoff_facts.rebuild(session, tandem_ids)  # as appending each record through the service would have
     session_ids = _insert(session, MentoringSession, [{"tandem_id": t, "held_on": held, "minutes": 60, "tracks": [], "agenda": "", "shared_notes": "", "created_by": out.tandems[t][0]} for t, held, _ in out.sessions])
     reflections = [{"session_id": sid, "person_id": p, **dict(zip(PRINCIPLES, scores, strict=True))} for sid, (_, _, by) in zip(session_ids, out.sessions, strict=True) for p, scores in by.items()]
     if reflections:

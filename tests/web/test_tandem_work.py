@@ -48,6 +48,7 @@ def add_signoffs(app, tandem_id: int, slug: str, at: datetime, sides=("digital_m
     """Signed records for the objectives of a module's tracks, as the teacher of each track writes them."""
     from plugin.extensions import db
     from plugin.models import SignoffRecord, Tandem
+    from plugin.services import signoff_facts
 
     with app.app_context():
         module = app.extensions["tandem_catalogue"].get(slug)
@@ -66,6 +67,8 @@ def add_signoffs(app, tandem_id: int, slug: str, at: datetime, sides=("digital_m
                         prev_hash="0" * 64, hash=f"{seq:064x}",
                     )
                 )  # fmt: skip
+        db.session.flush()
+        signoff_facts.rebuild(db.session, [tandem_id])  # as appending through the service would have
         db.session.commit()
 
 

@@ -15,7 +15,7 @@ from plugin.domain.agreements import Principle
 from plugin.domain.catalogue import Side
 from plugin.domain.dashboards import PLAN_STATES, Filters
 from plugin.domain.signoffs.records import Kind
-from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, PlanItemDate, Reflection, SignoffRecord, Tandem
+from plugin.models import Agreement, Event, EventRegistration, MentoringSession, Participant, Plan, PlanItemDate, Reflection, SignoffRecord, SignoffTrackFact, Tandem
 
 
 class TandemRow(NamedTuple):
@@ -110,13 +110,13 @@ def _programme_tandems(programme_id: int) -> sa.Select:
 
 def signed_modules(session: Session, programme_id: int) -> list[tuple[str, int]]:
     """The module versions the programme's tandems have sign-off records for."""
-    query = sa.select(SignoffRecord.module_slug, SignoffRecord.module_version).where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id))).distinct()
-    return sorted((slug, version) for slug, version in session.execute(query))
+    query = sa.select(SignoffTrackFact.module_slug, SignoffTrackFact.module_version).where(SignoffTrackFact.tandem_id.in_(_programme_tandems(programme_id))).distinct()
+    return sorted((slug, version) for slug, version in _rows(session, query).all())
 
 
 @dataclass(frozen=True)
 class SignoffFacts:
-    """What the tandems' sign-off chains say, from one pass over their records: per tandem, the day each track
+    """What the tandems' sign-off chains say (summed per track as records are appended): per tandem, the day each track
     last gained a sign-off (``progress``: columns ``tandem_id`` and one per side taught), and the statement
     selecting the tandems with a module complete both ways (``complete``; None when no module can be)."""
 
@@ -125,52 +125,27 @@ class SignoffFacts:
 
 
 def signoff_facts(programme_id: int, objectives: Mapping[tuple[str, int], Mapping[str, int]], countersign: bool) -> SignoffFacts:
-    """The sign-off facts of the programme's tandems. ``objectives`` gives per module version how many objectives
-    each side's track has. A track is complete as :func:`plugin.domain.dashboards.track_complete` says: every
-    objective signed and not withdrawn (per objective, more sign-offs than withdrawals); with countersigning,
-    countersigned after the last withdrawal. The records are grouped once per objective (a CTE both facts read)."""
-    signed = sa.func.sum(sa.case((SignoffRecord.kind == Kind.SIGNED.value, 1), else_=0))
-    withdrawn = sa.func.sum(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, 1), else_=0))
-    day = sa.func.substr(SignoffRecord.timestamp, 1, 10)  # UTC ISO text: its day
-    per_objective = (
-        sa.select(
-            SignoffRecord.tandem_id,
-            SignoffRecord.module_slug,
-            SignoffRecord.module_version,
-            SignoffRecord.side,
-            sa.case((sa.and_(SignoffRecord.objective_id.is_not(None), signed > withdrawn), 1), else_=0).label("kept"),
-            sa.func.max(sa.case((SignoffRecord.kind == Kind.COUNTERSIGNED.value, SignoffRecord.seq))).label("countersigned"),
-            sa.func.max(sa.case((SignoffRecord.kind == Kind.WITHDRAWN.value, SignoffRecord.seq))).label("withdrawn"),
-            sa.func.max(sa.case((SignoffRecord.kind == Kind.SIGNED.value, day))).label("last_signed"),
-        )
-        .where(SignoffRecord.tandem_id.in_(_programme_tandems(programme_id)))
-        .group_by(SignoffRecord.tandem_id, SignoffRecord.module_slug, SignoffRecord.module_version, SignoffRecord.side, SignoffRecord.objective_id)
-        .subquery("per_objective")
-    )
-    o = per_objective.c
-    tracks = (
-        sa.select(
-            o.tandem_id, o.module_slug, o.module_version, o.side, sa.func.sum(o.kept).label("signed"), sa.func.max(o.countersigned).label("countersigned"),
-            sa.func.max(o.withdrawn).label("withdrawn"), sa.func.max(o.last_signed).label("last_signed"),
-        )
-        .group_by(o.tandem_id, o.module_slug, o.module_version, o.side)
-        .cte("signoff_tracks")
-    )  # fmt: skip
-    t = tracks.c
-    progress = sa.select(t.tandem_id, *(sa.func.max(sa.case((t.side == side.value, t.last_signed))).label(side.value) for side in Side)).group_by(t.tandem_id).subquery("progress")
+    """The sign-off facts of the programme's tandems, from the chains summed per track (``signoff_track_facts``).
+    ``objectives`` gives per module version how many objectives each side's track has. A track is complete as
+    :func:`plugin.domain.dashboards.track_complete` says: every objective signed and not withdrawn; with
+    countersigning, countersigned after the last withdrawal."""
+    f = SignoffTrackFact
+    mine = f.tandem_id.in_(_programme_tandems(programme_id))
+    progress = sa.select(f.tandem_id, *(sa.func.max(sa.case((f.side == side.value, f.last_signed_on))).label(side.value) for side in Side)).where(mine).group_by(f.tandem_id).subquery("progress")
     need = [(slug, version, side, n, len(sides)) for (slug, version), sides in objectives.items() for side, n in sides.items()]
     if not need:
         return SignoffFacts(progress, None)
     need_rows = sa.union_all(
         *(sa.select(sa.literal(slug).label("slug"), sa.literal(version).label("version"), sa.literal(side).label("side"), sa.literal(n).label("objectives"), sa.literal(k).label("sides")) for slug, version, side, n, k in need)
     ).subquery("need")
-    done = t.signed >= need_rows.c.objectives
+    done = f.kept >= need_rows.c.objectives
     if countersign:
-        done = sa.and_(done, t.countersigned.is_not(None), sa.or_(t.withdrawn.is_(None), t.countersigned > t.withdrawn))
+        done = sa.and_(done, f.countersigned.is_not(None), sa.or_(f.withdrawn.is_(None), f.countersigned > f.withdrawn))
     complete = (
-        sa.select(t.tandem_id)
-        .select_from(tracks.join(need_rows, sa.and_(need_rows.c.slug == t.module_slug, need_rows.c.version == t.module_version, need_rows.c.side == t.side)))
-        .group_by(t.tandem_id, t.module_slug, t.module_version)
+        sa.select(f.tandem_id)
+        .join(need_rows, sa.and_(need_rows.c.slug == f.module_slug, need_rows.c.version == f.module_version, need_rows.c.side == f.side))
+        .where(mine)
+        .group_by(f.tandem_id, f.module_slug, f.module_version)
         .having(sa.func.sum(sa.case((done, 1), else_=0)) == sa.func.max(need_rows.c.sides))
     )
     return SignoffFacts(progress, complete)
