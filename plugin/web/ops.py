@@ -2,7 +2,9 @@
 
 None of them needs a launch, a session or a CSRF token, and none answers personal data. ``/metrics`` answers
 only clients in TANDEM_METRICS_ALLOW (CIDRs; default the loopback addresses) or with ``Authorization: Bearer
-<TANDEM_METRICS_TOKEN>``; everyone else gets 403.
+<TANDEM_METRICS_TOKEN>``; everyone else gets 403. The allow-list is checked against the TCP peer (never an
+``X-Forwarded-For`` the client may have written itself), and a scrape carrying ``X-Forwarded-For`` (one relayed by
+the proxy, whose peer is loopback) needs the token: scrapes come direct, not through nginx.
 """
 
 from __future__ import annotations
@@ -93,11 +95,21 @@ def _may_scrape(ops: Operations) -> bool:
     given = request.headers.get("Authorization", "")
     if ops.token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].strip().encode(), ops.token.encode()):
         return True
+    if "X-Forwarded-For" in request.headers:  # relayed by a proxy (or pretending to be): the peer says nothing of the client
+        return False
     try:
-        client = ipaddress.ip_address(request.remote_addr or "")
+        client = ipaddress.ip_address(_peer())
     except ValueError:
         return False
     return any(client in network for network in ops.allow)
+
+
+def _peer() -> str:
+    """The TCP peer's address: what ProxyFix found before it replaced REMOTE_ADDR with X-Forwarded-For's, else REMOTE_ADDR."""
+    original = request.environ.get("werkzeug.proxy_fix.orig")
+    if isinstance(original, dict):
+        return original.get("REMOTE_ADDR") or ""
+    return request.environ.get("REMOTE_ADDR") or ""
 
 
 def _no_store(response: Response) -> Response:

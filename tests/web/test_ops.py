@@ -187,3 +187,28 @@ def test_metrics_and_logs_follow_launches_scores_and_jobs(app, platform, tool):
     assert value(final, "tandem_http_request_duration_seconds_count", endpoint="lti.launch", method="POST", status="4xx") == 1
     assert value(final, "tandem_http_request_duration_seconds_count", endpoint="ops.metrics", method="GET", status="2xx") == 2  # this scrape is counted after it answers
     assert value(final, "tandem_http_request_duration_seconds_bucket", endpoint="lti.launch", method="POST", status="2xx", le="+Inf") == 4
+
+
+def test_metrics_trust_the_real_peer_not_a_forwarded_for_it_sent(app, database_url, tmp_path):
+    from plugin import create_app
+    from tests.conftest import _config
+
+    client = app.test_client()
+    # a client on the internet naming itself loopback (ProxyFix would take X-Forwarded-For as the address)
+    spoofed = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    assert spoofed.status_code == 403 and b"tandem_" not in spoofed.data
+    # scrapes come direct: a loopback peer relaying a forwarded request (nginx) is refused too, whoever it names
+    relayed = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert relayed.status_code == 403
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+    token = "scrape-token-0123456789abcdef"
+    guarded = create_app(_config(database_url, tmp_path / "guarded", TANDEM_METRICS_TOKEN=token))
+    with_token = guarded.test_client().get(
+        "/metrics", headers={"X-Forwarded-For": "198.51.100.7", "Authorization": f"Bearer {token}"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert with_token.status_code == 200  # through the proxy, the token still opens it
+    # without ProxyFix (TANDEM_TRUST_PROXY=0) the peer is REMOTE_ADDR, and a forwarded header still closes it
+    direct = create_app(_config(database_url, tmp_path / "direct", TANDEM_TRUST_PROXY=False)).test_client()
+    assert direct.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 403
+    assert direct.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 403
+    assert direct.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
