@@ -22,8 +22,7 @@ def record(session: Session, *, course_id: int, registration_id: int, grades: Gr
     """Remember (or refresh) where the grades of ``slug`` in the course go (the caller commits)."""
     row = session.scalar(sa.select(Placement).where(Placement.course_id == course_id, Placement.module_slug == slug))
     if row is None:
-        row = Placement(course_id=course_id, module_slug=slug, module_version=version, registration_id=registration_id, label=label or slug)
-        session.add(row)
+        row = _add_once(session, Placement(course_id=course_id, module_slug=slug, module_version=version, registration_id=registration_id, label=label or slug, lineitems_url=grades.lineitems_url, scopes=list(grades.scopes)))
     elif (row.lineitems_url, row.lineitem_url, list(row.scopes or ()), row.registration_id, row.module_version) == (grades.lineitems_url, grades.lineitem_url or row.lineitem_url, list(grades.scopes), registration_id, version):
         return
     row.registration_id = registration_id
@@ -49,9 +48,19 @@ def for_module(session: Session, course_id: int, slug: str, version: int, label:
     course = session.scalar(sa.select(Placement).where(Placement.course_id == course_id, Placement.module_slug == COURSE))
     if course is None or not course.lineitems_url:
         return None
-    row = Placement(course_id=course_id, module_slug=slug, module_version=version, registration_id=course.registration_id, lineitems_url=course.lineitems_url, scopes=list(course.scopes or ()), label=label)
-    session.add(row)
-    session.flush()
+    return _add_once(session, Placement(course_id=course_id, module_slug=slug, module_version=version, registration_id=course.registration_id, lineitems_url=course.lineitems_url, scopes=list(course.scopes or ()), label=label))
+
+
+def _add_once(session: Session, row: Placement) -> Placement:
+    """Insert ``row``; when another request (worker, instance) inserted the same placement at the same moment,
+    the one it stored. A savepoint keeps the caller's transaction when the insert loses that race."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except sa.exc.IntegrityError:
+        stored = session.scalar(sa.select(Placement).where(Placement.course_id == row.course_id, Placement.module_slug == row.module_slug))
+        assert stored is not None  # the unique constraint that refused ours names it
+        return stored
     return row
 
 
