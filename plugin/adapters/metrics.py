@@ -34,6 +34,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 #: seconds: a roster page or a small pool in well under a second, 50,000 people in several
 JOB_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 _REASON = re.compile(r"[a-z0-9_]{1,40}")
+#: the methods a label may name; anything else a client sends (BREW, PROPFIND, junk) is ``other``
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: the files prometheus_client's multiprocess mode writes (never anything else in the folder is removed)
 _FILES = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
 
@@ -71,6 +73,11 @@ def _use_environment_value_class() -> None:
         values.ValueClass = values.get_value_class()
     if multiprocess():  # a folder named in the environment may not exist yet (`serve` makes it after a first app)
         Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)
+
+
+def method_label(method: str) -> str:
+    """A bounded label value for an HTTP method: one of METHODS, else ``other``."""
+    return method if method in METHODS else "other"
 
 
 def reason_label(reason: str | None) -> str:
@@ -148,7 +155,7 @@ class Metrics:
         self.launches.labels(outcome, "ok" if outcome == "accepted" else reason_label(reason)).inc()
 
     def observe_request(self, endpoint: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(endpoint, method, f"{status // 100}xx").observe(seconds)
+        self.requests.labels(endpoint, method_label(method), f"{status // 100}xx").observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         """A scrape in Prometheus' text format, and its content type."""

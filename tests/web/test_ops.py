@@ -212,3 +212,15 @@ def test_metrics_trust_the_real_peer_not_a_forwarded_for_it_sent(app, database_u
     assert direct.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 403
     assert direct.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 403
     assert direct.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+
+
+def test_latency_method_label_is_bounded(app):
+    client = app.test_client()
+    for method in ("BREW", "PROPFIND", "X" * 40):
+        assert client.open("/healthz", method=method).status_code == 405
+    client.options("/healthz")
+    samples = scrape(app)
+    methods = {dict(labels)["method"] for (name, labels) in samples if name == "tandem_http_request_duration_seconds_count"}
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
+    assert value(samples, "tandem_http_request_duration_seconds_count", endpoint="unmatched", method="other", status="4xx") == 3
+    assert value(samples, "tandem_http_request_duration_seconds_count", endpoint="ops.healthz", method="OPTIONS", status="2xx") == 1
