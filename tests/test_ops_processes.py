@@ -244,7 +244,7 @@ def test_serve_workers_add_up_in_every_scrape_and_the_worker_sends_its_id(app, d
             assert all(c["headers"].get("X-Request-Id") == worker_id for c in calls)
             after = _scrape(tandem.url, tls_cert[0])
             assert _value(after, "tandem_score_outbox_pending") == 0
-            assert _value(after, "tandem_score_deliveries_total", outcome="sent") == 1
+            assert _value(after, "tandem_score_outbox_rows", status="sent") == 1
     with app.app_context():
         from plugin.extensions import db
 

@@ -4,7 +4,7 @@ Counted by the process that sees it: launches by outcome and reason, request lat
 (several gunicorn workers) these are written to per-process files in ``PROMETHEUS_MULTIPROC_DIR`` and every
 worker's scrape sums all of them (prometheus_client's multiprocess mode), so a counter is right whichever
 worker answers. Read from the database on each scrape (``DatabaseCollector``): the score outbox's depth, the
-age of its oldest pending score and its outcomes, and the durations of finished background jobs, so they are
+age of its oldest pending score and its rows by status, and the durations of finished background jobs, so they are
 right across instances and whatever ``tandem worker`` did.
 """
 
@@ -108,10 +108,11 @@ class DatabaseCollector:
         yield up
         yield GaugeMetricFamily("tandem_score_outbox_pending", "Scores waiting to be delivered to the gradebooks.", value=stats.pending)
         yield GaugeMetricFamily("tandem_score_outbox_oldest_pending_age_seconds", "Age of the oldest score waiting to be delivered (0 when none waits).", value=stats.oldest_pending_seconds)
-        deliveries = CounterMetricFamily("tandem_score_deliveries", "Scores of the outbox by how their delivery ended (sent, failed, superseded by a newer score).", labels=["outcome"])
-        for outcome, count in stats.outcomes.items():
-            deliveries.add_metric([outcome], count)
-        yield deliveries
+        # a gauge, not a counter: a row's status changes (a resend or an erasure turns failed into superseded)
+        rows = GaugeMetricFamily("tandem_score_outbox_rows", "Rows of the score outbox now, by status (pending, sent, failed, superseded by a newer score).", labels=["status"])
+        for status, count in stats.rows.items():
+            rows.add_metric([status], count)
+        yield rows
         yield CounterMetricFamily("tandem_score_delivery_attempts", "Delivery attempts made for the outbox's scores (retries included).", value=stats.attempts)
         yield _job_histogram(durations)
 

@@ -1,4 +1,4 @@
-"""What an operator reads from the database: the score outbox's depth and outcomes, the background jobs' durations,
+"""What an operator reads from the database: the score outbox's depth and rows by status, the background jobs' durations,
 the schema's migration revision. Counted in the database, so every instance (and ``tandem worker``) agrees.
 
 No personal data: counts, ages and durations only.
@@ -14,17 +14,17 @@ from sqlalchemy.orm import Session
 
 from plugin.models import Job, ScoreOutbox
 
-#: the outbox statuses a delivery ends in (``pending`` is not an outcome yet)
-OUTCOMES = ("sent", "failed", "superseded")
+#: every status of an outbox row (a row's status changes: failed or pending can later become superseded)
+STATUSES = ("pending", "sent", "failed", "superseded")
 
 
 @dataclass(frozen=True)
 class OutboxStats:
-    """The score outbox now: scores waiting, the age of the oldest, and how many rows ended in each outcome."""
+    """The score outbox now: scores waiting, the age of the oldest, the rows in each status and the attempts made."""
 
     pending: int
     oldest_pending_seconds: float
-    outcomes: dict[str, int]
+    rows: dict[str, int]
     attempts: int
 
 
@@ -54,7 +54,7 @@ def outbox_stats(session: Session, now: datetime | None = None) -> OutboxStats:
     return OutboxStats(
         pending=counts.get("pending", 0),
         oldest_pending_seconds=age,
-        outcomes={outcome: counts.get(outcome, 0) for outcome in OUTCOMES},
+        rows={status: counts.get(status, 0) for status in STATUSES},
         attempts=sum(int(attempts) for _status, _count, attempts, _oldest in rows),
     )
 

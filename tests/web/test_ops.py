@@ -154,7 +154,7 @@ def test_metrics_and_logs_follow_launches_scores_and_jobs(app, platform, tool):
     waiting = scrape(app)
     assert value(waiting, "tandem_score_outbox_pending") == 1
     assert value(waiting, "tandem_score_outbox_oldest_pending_age_seconds") > 0
-    assert value(waiting, "tandem_score_deliveries_total", outcome="sent") == 0
+    assert value(waiting, "tandem_score_outbox_rows", status="sent") == 0 and value(waiting, "tandem_score_outbox_rows", status="pending") == 1
     assert value(waiting, "tandem_metrics_database_up") == 1
     with app.app_context(), logs.bound("worker-test-0001"):
         ext = app.extensions["tandem_lti"]
@@ -162,7 +162,7 @@ def test_metrics_and_logs_follow_launches_scores_and_jobs(app, platform, tool):
     delivered = scrape(app)
     assert value(delivered, "tandem_score_outbox_pending") == 0
     assert value(delivered, "tandem_score_outbox_oldest_pending_age_seconds") == 0
-    assert value(delivered, "tandem_score_deliveries_total", outcome="sent") == 1
+    assert value(delivered, "tandem_score_outbox_rows", status="sent") == 1
     assert value(delivered, "tandem_score_delivery_attempts_total") == 1
     for service in ("/token", "/ags/"):
         calls = requests_seen.to(service)
@@ -224,3 +224,14 @@ def test_latency_method_label_is_bounded(app):
     assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
     assert value(samples, "tandem_http_request_duration_seconds_count", endpoint="unmatched", method="other", status="4xx") == 3
     assert value(samples, "tandem_http_request_duration_seconds_count", endpoint="ops.healthz", method="OPTIONS", status="2xx") == 1
+
+
+def test_outbox_rows_by_status_are_a_gauge(app):
+    # rows change status (a resend or an erasure turns failed into superseded): a count of them can fall, so it is a gauge
+    response = app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    families = {family.name: family for family in text_string_to_metric_families(response.get_data(as_text=True))}
+    assert "tandem_score_deliveries" not in families
+    rows = families["tandem_score_outbox_rows"]
+    assert rows.type == "gauge"
+    assert {sample.labels["status"]: sample.value for sample in rows.samples} == {"pending": 0, "sent": 0, "failed": 0, "superseded": 0}
+    assert families["tandem_score_delivery_attempts"].type == "counter"  # attempts only ever grow (rows are never deleted)
