@@ -454,7 +454,7 @@ def test_matching_a_thousand_people_shows_progress_and_does_not_block(app, platf
     assert percents == sorted(percents) and percents[-1] == 100
     # every stage was reported, in order, with a growing percentage (the page shows each one it catches)
     trail = states[-1]["message"]["trail"]
-    assert [stage for stage, _ in trail] == ["loading", "scoring", "solving", "explaining", "matched"]
+    assert [stage for stage, _ in trail] == ["loading", "scoring", "solving", "certifying", "explaining", "writing", "matched"]
     assert [p for _, p in trail] == sorted(p for _, p in trail)
     assert "pairs proposed" in states[-1]["text"]
     assert latencies and max(latencies) < 2.0, max(latencies)  # other requests kept being answered

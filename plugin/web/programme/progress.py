@@ -33,9 +33,14 @@ def job_text(view: jobs.JobView) -> str:
     if template is None:
         return _("Waiting to start…")
     try:
-        return str(template) % {k: v for k, v in message.items()}
+        text = str(template) % {k: v for k, v in message.items()}
     except (KeyError, TypeError, ValueError):
-        return str(template)
+        text = str(template)
+    eta = message.get("eta_seconds")
+    if isinstance(eta, int) and not view.finished:  # large pools: the time left (see jobs.stage_reporter)
+        left = _("About %(seconds)s seconds left.", seconds=eta) if eta < 90 else _("About %(minutes)s minutes left.", minutes=round(eta / 60))
+        text = f"{text} {left}"
+    return text
 
 
 def _job_next(view: jobs.JobView) -> str:
