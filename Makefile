@@ -45,7 +45,7 @@ lint-imports: $(STAMP)
 # Two pytest workers per run (a test module stays on one worker): the suite is mostly waiting on HTTP and Chromium.
 XDIST ?= -n 2 --dist loadfile
 
-test-sqlite: $(STAMP) compile nginx
+test-sqlite: $(STAMP) compile services nginx
 	TANDEM_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q $(XDIST)
 
 test-postgres: $(STAMP) compile services nginx
