@@ -10,9 +10,12 @@ Canvas' ``post_message_forwarding``) with the login initiation. Then:
    platform's storage, targetOrigin the platform's OIDC origin, and then goes on to the platform's
    authorisation endpoint.
 2. Launch: when the state cookie came back, nothing changes. When it did not and the login used
-   platform storage, the id_token and state are kept server-side under a one-time ticket for
-   TICKET_TTL seconds, and the answer is a page (``lti/storage_launch.html``) that asks the platform for
-   both values with ``lti.get_data`` and posts them, with the ticket, back to the launch URL.
+   platform storage, the id_token is checked first without using its nonce (at most MAX_ID_TOKEN
+   characters; signed by the platform's key; ``iss``, ``aud``, ``exp`` and ``iat`` right; the nonce the
+   state's), and one state gets one ticket at most: only then are the id_token and state kept
+   server-side under a one-time ticket for TICKET_TTL seconds, so a stranger with a state cannot fill
+   the store. The answer is a page (``lti/storage_launch.html``) that asks the platform for both values
+   with ``lti.get_data`` and posts them, with the ticket, back to the launch URL.
 3. Completion: the ticket is taken (atomically, once); the values the browser sends must equal the
    server's record (state of the ticket, nonce signed into the state), and the post must come from
    Tandem's own page (``Origin``), so a page elsewhere cannot log a browser in with someone else's
@@ -23,6 +26,7 @@ Without platform storage (or when it fails) the cookie-blocked page with the new
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import secrets
@@ -33,12 +37,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Request, Response, make_response, render_template
 
+from lti import tokens
 from lti.context import log_event
-from lti.oidc import LaunchRejected, LoginRedirect, OidcFlow, ValidatedLaunch
+from lti.jwks import KeySetError
+from lti.oidc import STATE_TTL, LaunchRejected, LoginRedirect, OidcFlow, ValidatedLaunch
+from plugin.services.platforms import RegistrationInfo
 
 #: seconds an id_token waits server-side for the browser's answer from platform storage
 TICKET_TTL = 120
 TICKET_PREFIX = "lti-storage:"
+#: one ticket per state: the key is added (atomically, first caller only) for the state's lifetime
+STATE_TICKET_PREFIX = "lti-storage-state:"
+#: characters of an id_token kept for the bridging page (a platform's id_token is a few KB)
+MAX_ID_TOKEN = 16 * 1024
 #: fields of the completion post (the bridging page's form)
 TICKET_FIELD = "lti_storage_ticket"
 STATE_FIELD = "lti_storage_state"
@@ -126,12 +137,53 @@ def validate(flow: OidcFlow, request: Request, tool_origin: str) -> ValidatedLau
         reg = flow.registrations.get(record["iss"], record["client_id"])
         if not record.get("storage") or reg is None:
             raise
+        _check_unused(flow, record, reg, token)
+        if not flow.store.add(state_ticket_key(state), "1", STATE_TTL):
+            raise LaunchRejected("state_unknown", "this launch already has a platform-storage ticket") from None
         ticket = secrets.token_urlsafe(24)
         flow.store.set(TICKET_PREFIX + ticket, json.dumps({"id_token": token, "state": state}), TICKET_TTL)
         log_event("lti.launch_storage_asked", iss=record["iss"], client_id=record["client_id"], target=record["storage"])
         raise NeedsPlatformStorage(
             StorageBridge(ticket, state, record["nonce"], record["storage"], _origin(reg.auth_login_url))
         ) from None
+
+
+def state_ticket_key(state: str) -> str:
+    """The store key that allows one ticket per state (``lti-storage-state:<sha256 of the state>``: a state is longer
+    than a store key may be)."""
+    return STATE_TICKET_PREFIX + hashlib.sha256(state.encode()).hexdigest()
+
+
+def _check_unused(flow: OidcFlow, record: Mapping[str, Any], reg: RegistrationInfo, token: str) -> None:
+    """The checks of an id_token that need no nonce use: size, RS256 signature by the platform's key, the registered
+    claims, the audience and the login's nonce. The full validation (nonce used once) runs at completion.
+
+    Raises:
+        LaunchRejected: with the first reason found.
+    """
+    if len(token) > MAX_ID_TOKEN:
+        raise LaunchRejected("id_token_too_large", f"id_token of {len(token)} characters (at most {MAX_ID_TOKEN})")
+    try:
+        header, unverified, signing_input, signature = tokens.split(token)
+        if header.get("alg") != "RS256":
+            raise LaunchRejected("bad_alg", f"id_token algorithm {header.get('alg')!r} is not RS256")
+        if not header.get("kid"):
+            raise LaunchRejected("no_kid", "id_token header has no kid")
+        if unverified.get("iss") != record["iss"]:
+            raise LaunchRejected("wrong_issuer", "id_token issuer differs from the login's")
+        try:
+            key = flow.keys.key(reg.key_set_url, header["kid"])
+        except KeySetError as exc:
+            raise LaunchRejected(exc.reason, str(exc)) from None
+        tokens.verify(signing_input, signature, key)
+        tokens.check_claims(unverified, issuer=reg.issuer, leeway=flow.leeway)
+    except tokens.TokenError as exc:
+        raise LaunchRejected(exc.reason, str(exc)) from None
+    aud = unverified.get("aud")
+    if reg.client_id not in (aud if isinstance(aud, list) else [aud]):
+        raise LaunchRejected("bad_audience", f"id_token audience {aud!r} does not include our client id")
+    if not isinstance(unverified.get("nonce"), str) or not hmac.compare_digest(unverified["nonce"].encode(), record["nonce"].encode()):
+        raise LaunchRejected("nonce_mismatch", "nonce differs from the one sent at login")
 
 
 def _same_origin(request: Request, tool_origin: str) -> bool:

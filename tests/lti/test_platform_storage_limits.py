@@ -1,0 +1,97 @@
+"""LTI platform storage: what a cookie-less launch must prove before Tandem keeps its id_token under a ticket.
+
+The id_token is checked (size, signature by the platform's key, claims, the login's nonce) without using its nonce,
+and one state gets one ticket at most, so anyone holding a state cannot fill the store with junk. The bridging
+page's origin check is compared with default ports normalised. Real launches from the harness platform.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import register_platform
+from tests.harness.browser import new_browser
+from tests.harness.platform_storage import StoragePlatform
+from tests.lti.test_platform_storage import _attr, _bridge, _completion, _id_token_form
+
+
+@pytest.fixture
+def platform(tool, app) -> Iterator[StoragePlatform]:
+    with StoragePlatform(tool_base_url=tool.url, tool_verify=False) as plat:
+        register_platform(app, plat)
+        yield plat
+
+
+def _stored(app) -> list[str]:
+    """The keys of the platform-storage entries in the store (tickets and their states)."""
+    from plugin.extensions import db
+
+    with app.app_context():
+        keys = list(db.session.scalars(sa.text("SELECT key FROM store_entries WHERE key LIKE 'lti-storage%'")))
+        db.session.rollback()
+    return keys
+
+
+def _segment(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _tampered(token: str) -> str:
+    head, body, sig = token.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["sub"] = "someone-else"
+    return f"{head}.{_segment(payload)}.{sig}"
+
+
+def _cookieless_launch(platform, fields: dict[str, str], **override: str):
+    return new_browser(verify=False).post(platform.launch_url, data={**fields, **override}, allow_redirects=False)
+
+
+def test_oversize_id_token_is_refused_before_anything_is_stored(platform, tool, app):
+    _login, fields = _id_token_form(platform, new_browser(verify=False))
+    response = _cookieless_launch(platform, fields, id_token="x" * (16 * 1024 + 1))
+    assert response.status_code == 400 and "id_token_too_large" in response.text
+    assert _stored(app) == []
+
+
+@pytest.mark.parametrize(
+    ("junk", "reason"),
+    [
+        (lambda token: "junk." * 2 + "junk", "bad_token"),
+        (_tampered, "bad_signature"),
+        (lambda token: f"{_segment({'alg': 'none', 'kid': 'k'})}.{token.split('.')[1]}.", "bad_alg"),
+    ],
+)
+def test_junk_id_token_is_refused_without_a_stored_row(platform, tool, app, junk, reason):
+    _login, fields = _id_token_form(platform, new_browser(verify=False))
+    response = _cookieless_launch(platform, fields, id_token=junk(fields["id_token"]))
+    assert response.status_code == 400 and f"Reference for support: {reason}" in response.text
+    assert 'id="lti-storage"' not in response.text and _stored(app) == []
+    # the nonce was not used: the genuine id_token of that login still gets its ticket
+    genuine = _cookieless_launch(platform, fields)
+    assert genuine.status_code == 200 and 'name="lti_storage_ticket"' in genuine.text
+
+
+def test_id_token_of_another_login_is_refused_for_this_state(platform, tool, app):
+    _login, first = _id_token_form(platform, new_browser(verify=False))
+    _login, second = _id_token_form(platform, new_browser(verify=False))
+    response = _cookieless_launch(platform, first, id_token=second["id_token"])  # signed, but another nonce
+    assert response.status_code == 400 and "nonce_mismatch" in response.text
+    assert _stored(app) == []
+
+
+def test_one_state_gets_one_ticket(platform, tool, app):
+    login_page, fields, page, cookieless = _bridge(platform, tool)
+    assert len(_stored(app)) == 2  # the ticket and its state's mark
+    again = _cookieless_launch(platform, fields)
+    assert again.status_code == 400 and "state_unknown" in again.text
+    assert len(_stored(app)) == 2
+    # the first ticket still completes the launch
+    done = cookieless.post(platform.launch_url, data=_completion(fields, page, login_page), headers={"Origin": tool.url}, allow_redirects=False)
+    assert done.status_code == 200, done.text
+    assert _attr(page, "data-state-key") == "state_" + fields["state"]
