@@ -57,9 +57,21 @@ NONCE_FIELD = "lti_storage_nonce"
 ERROR_FIELD = "lti_storage_error"
 
 
+#: the port a scheme implies: an origin names it never (a browser's ``Origin`` header and ``event.origin`` leave it out)
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    """``scheme://host[:port]`` in lower case, without the scheme's default port (``https://host:443`` is ``https://host``)."""
+    parts = urlsplit(url.strip())
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower().rsplit("@", 1)[-1]
+    try:
+        port = parts.port
+    except ValueError:  # not a port: compared as written
+        return f"{scheme}://{netloc}"
+    if port is not None and port == DEFAULT_PORTS.get(scheme):
+        netloc = netloc.rsplit(":", 1)[0]
+    return f"{scheme}://{netloc}"
 
 
 def state_key(state: str) -> str:
@@ -191,7 +203,7 @@ def _same_origin(request: Request, tool_origin: str) -> bool:
     if origin is None:
         referrer = request.headers.get("Referer")
         origin = _origin(referrer) if referrer else None
-    return origin is not None and origin.lower() == _origin(tool_origin)
+    return origin is not None and _origin(origin) == _origin(tool_origin)
 
 
 def _complete(flow: OidcFlow, request: Request, tool_origin: str) -> ValidatedLaunch:

@@ -95,3 +95,25 @@ def test_one_state_gets_one_ticket(platform, tool, app):
     done = cookieless.post(platform.launch_url, data=_completion(fields, page, login_page), headers={"Origin": tool.url}, allow_redirects=False)
     assert done.status_code == 200, done.text
     assert _attr(page, "data-state-key") == "state_" + fields["state"]
+
+
+@pytest.mark.parametrize(
+    ("base", "origin", "status", "reason"),
+    [
+        ("https://tandem.example:443", "https://tandem.example", 400, "state_unknown"),  # same origin: on to the ticket
+        ("https://tandem.example", "https://tandem.example:443", 400, "state_unknown"),
+        ("http://tandem.example:80", "http://TANDEM.example", 400, "state_unknown"),
+        ("https://tandem.example:443", "https://tandem.example:8443", 403, "storage_forged"),
+        ("https://tandem.example:443", "http://tandem.example", 403, "storage_forged"),
+    ],
+)
+def test_completion_origin_ignores_default_ports(database_url, tmp_path, base, origin, status, reason):
+    from plugin import create_app
+    from tests.conftest import _config
+
+    app = create_app(_config(database_url, tmp_path / "instance", TANDEM_BASE_URL=base))
+    client = app.test_client()
+    for header in ("Origin", "Referer"):
+        sent = origin if header == "Origin" else origin + "/lti/launch"
+        response = client.post("/lti/launch", data={"lti_storage_ticket": "no-such-ticket"}, headers={header: sent})
+        assert response.status_code == status and reason in response.get_data(as_text=True), (header, response.status_code)
