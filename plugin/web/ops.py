@@ -13,6 +13,7 @@ import hmac
 import ipaddress
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ request_log = logging.getLogger("tandem.request")
 DEFAULT_ALLOW = "127.0.0.1/32,::1/128"
 #: endpoints answered without touching the session (nothing of the visitor is read or logged)
 SESSIONLESS = frozenset({"ops.healthz", "ops.readyz", "ops.metrics", "static"})
+#: a rule's ``<converter(args):name>``: logged as ``<name>``
+_CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
 
 
 @dataclass(frozen=True)
@@ -128,15 +131,12 @@ def _start() -> None:
 
 
 def _logged_path() -> str:
-    """The path without its query string, each string route value (tokens, launch ids, slugs) replaced by its name."""
-    rule, args = request.url_rule, request.view_args or {}
+    """The matched route's rule, each value (tokens, launch ids, slugs, ids) shown by its name
+    (``/calendar/<token>.ics``); the path without its query string when no route matched."""
+    rule = request.url_rule
     if rule is None:
         return request.path[:200]
-    path = request.path
-    for name, value in args.items():
-        if isinstance(value, str) and value:
-            path = path.replace(value, f"<{name}>", 1)
-    return path[:200]
+    return _CONVERTER.sub(r"<\1>", rule.rule)[:200]
 
 
 def _organisation_id() -> int | None:

@@ -235,3 +235,21 @@ def test_outbox_rows_by_status_are_a_gauge(app):
     assert rows.type == "gauge"
     assert {sample.labels["status"]: sample.value for sample in rows.samples} == {"pending": 0, "sent": 0, "failed": 0, "superseded": 0}
     assert families["tandem_score_delivery_attempts"].type == "counter"  # attempts only ever grow (rows are never deleted)
+
+
+def test_logged_path_is_the_route_rule_not_the_values(app):
+    from plugin.adapters import logs
+
+    buffer = io.StringIO()
+    handler = logs.configure("json", stream=buffer)
+    try:
+        client = app.test_client()
+        client.get("/calendar/c.ics")  # the token "c" is in "calendar" too
+        client.get("/calendar/secret-token-0123.ics?x=1")
+        client.get("/tandems/4711")  # converters leave only the name
+        client.get("/no/such/page")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    paths = [line["path"] for line in map(json.loads, buffer.getvalue().splitlines()) if line["logger"] == "tandem.request"]
+    assert paths == ["/calendar/<token>.ics", "/calendar/<token>.ics", "/tandems/<tandem_id>", "/no/such/page"]
+    assert "secret-token-0123" not in buffer.getvalue()
