@@ -131,6 +131,21 @@ class _RequestIdFilter(logging.Filter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+#: what the request line adds to TEXT_FORMAT (the JSON line has the same fields as keys)
+REQUEST_FIELDS = " %(method)s %(path)s %(status)s %(duration_ms)s ms"
+
+
+class TextFormatter(logging.Formatter):
+    """TEXT_FORMAT; a request line (one with ``method``, ``path``, ``status`` and ``duration_ms``) ends with them."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        line = super().formatMessage(record)
+        if all(hasattr(record, name) for name in ("method", "path", "status", "duration_ms")):
+            line += REQUEST_FIELDS % vars(record)
+        return line
 
 
 def configure(log_format: str | None = None, stream=None) -> logging.Handler:  # noqa: ANN001 - a text stream
@@ -146,7 +161,7 @@ def configure(log_format: str | None = None, stream=None) -> logging.Handler:  #
         raise ValueError(f"TANDEM_LOG_FORMAT must be json or text, not {log_format!r}")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(_RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.set_name("tandem")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "tandem"]:

@@ -253,3 +253,18 @@ def test_logged_path_is_the_route_rule_not_the_values(app):
     paths = [line["path"] for line in map(json.loads, buffer.getvalue().splitlines()) if line["logger"] == "tandem.request"]
     assert paths == ["/calendar/<token>.ics", "/calendar/<token>.ics", "/tandems/<tandem_id>", "/no/such/page"]
     assert "secret-token-0123" not in buffer.getvalue()
+
+
+def test_text_log_request_line_names_method_path_status_and_duration(app):
+    from plugin.adapters import logs
+
+    buffer = io.StringIO()
+    handler = logs.configure("text", stream=buffer)
+    try:
+        app.test_client().get("/healthz?probe=1", headers={"X-Request-ID": "text-log-0001"})
+        logging.getLogger("tandem.lti").info("an ordinary line")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    request_line, ordinary = buffer.getvalue().splitlines()
+    assert re.search(r" INFO tandem\.request \[text-log-0001\] request GET /healthz 200 \d+\.\d+ ms$", request_line), request_line
+    assert ordinary.endswith("INFO tandem.lti [" + ordinary.split("[")[1].split("]")[0] + "] an ordinary line")
