@@ -86,6 +86,8 @@ def test_the_shipped_configuration_terminates_tls_redirects_http_and_serves_stat
     assert browser.get(stack.url + "/metrics").status_code == 403  # Prometheus scrapes the instances, not the public site
     plain = requests.get(f"http://tandem.test:{stack.http_port}/lti/jwks?x=1", allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"] == "https://tandem.test/lti/jwks?x=1"
+    foreign = requests.get(f"http://tandem.test:{stack.http_port}/lti/jwks", headers={"Host": "evil.example"}, allow_redirects=False, timeout=10)
+    assert foreign.status_code == 301 and foreign.headers["Location"] == "https://tandem.test/lti/jwks"  # never to the Host a client sent
     jwks = browser.get(stack.url + "/lti/jwks")
     assert jwks.status_code == 200 and jwks.json()["keys"]
     request_id = jwks.headers["X-Request-ID"]
