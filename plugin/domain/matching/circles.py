@@ -22,11 +22,13 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from plugin.domain.errors import RuleViolation
 from plugin.domain.matching.rules import ancestors
+
+if TYPE_CHECKING:  # CP-SAT is imported where a circle is formed: a web worker that never forms one does not load it (~75 MB)
+    from ortools.sat.python import cp_model
 
 #: seconds the solver may take; the best circles found by then are proposed
 TIME_LIMIT = 3.0
@@ -116,6 +118,8 @@ def _values(pool: Sequence[Peer], attribute: str) -> dict[str, list[int]]:
 
 def _languages(pool: Sequence[Peer], low: int, high: int, cap: int, time_limit: float, workers: int) -> tuple[dict[str, list[int]], bool]:
     """Stage 1: language -> the pool indices who meet in it (filling whole circles), and whether proven best."""
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     languages = sorted(set().union(*(p.languages for p in pool)))
     y = {(i, g): model.NewBoolVar("") for i, p in enumerate(pool) for g in p.languages}
@@ -142,6 +146,8 @@ def _languages(pool: Sequence[Peer], low: int, high: int, cap: int, time_limit: 
 def _solve(model: cp_model.CpModel, time_limit: float, workers: int, tries: int = 4) -> tuple[cp_model.CpSolver, int]:
     """Solve within ``time_limit``; when the time ran out before any solution (a busy machine), try again with
     twice the time, a few times: both models always have a solution (no circle at all), so one is found."""
+    from ortools.sat.python import cp_model
+
     for attempt in range(tries):
         solver = _solver(time_limit * 2**attempt, workers)
         status = solver.Solve(model)
@@ -151,6 +157,8 @@ def _solve(model: cp_model.CpModel, time_limit: float, workers: int, tries: int 
 
 
 def _solver(time_limit: float, workers: int) -> cp_model.CpSolver:
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
@@ -161,6 +169,8 @@ def _solver(time_limit: float, workers: int) -> cp_model.CpSolver:
 def _circles(group: Sequence[Peer], apart: set[frozenset[int]], low: int, high: int, time_limit: float, workers: int) -> tuple[list[list[int]], bool]:
     """Stage 2: circles of ``low`` to ``high`` of ``group`` (indices into it), no pair of ``apart`` (person ids)
     together, and whether proven best."""
+    from ortools.sat.python import cp_model
+
     n = len(group)
     count = min(n // low, max(math.ceil(n / high), round(n / ((low + high) / 2))))
     while count * high < n and count < n // low:

@@ -8,8 +8,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-
 
 @dataclass(frozen=True)
 class Table:
@@ -45,6 +43,8 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 
 def as_xlsx(tables: Sequence[Table]) -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is asked for: a web worker that never makes one does not load it
+
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
