@@ -1,7 +1,10 @@
 """Is this instance ready for traffic: the database answers, Redis answers (when configured), the schema is current.
 
 Each check runs in its own daemon thread and gets ``timeout`` seconds: a database or Redis that hangs makes the
-probe say ``timeout`` instead of hanging the probe (and the load balancer's health check) with it.
+probe say ``timeout`` instead of hanging the probe (and the load balancer's health check) with it. On PostgreSQL
+the check's connection has ``statement_timeout`` (the timeout) and ``lock_timeout`` (two thirds of it), so a query
+stuck behind a lock or running long ends, and its thread with it. An answer is kept ``cache`` seconds: a burst of
+probes (several load balancers, a retry loop) costs one check, and at most one check's threads start each second.
 """
 
 from __future__ import annotations
@@ -30,11 +33,20 @@ def _brief(exc: BaseException) -> str:
 class Readiness:
     """The checks of one app: ``check()`` -> ({part: "ok" or why not}, all ok)."""
 
-    def __init__(self, database_url: str, migrations: str, redis_url: str | None = None, timeout: float = 1.5) -> None:
+    def __init__(self, database_url: str, migrations: str, redis_url: str | None = None, timeout: float = 1.5, cache: float = 1.0) -> None:
         self._timeout = timeout
+        self._cache = cache
         self._migrations = migrations
         self._redis_url = redis_url
-        connect_args = {"connect_timeout": max(1, int(timeout))} if database_url.startswith("postgresql") else {"timeout": timeout}
+        self._lock = threading.Lock()
+        self._answer: tuple[float, tuple[dict[str, str], bool]] | None = None
+        connect_args: dict[str, object] = {"timeout": timeout}
+        if database_url.startswith("postgresql"):
+            milliseconds = int(timeout * 1000)
+            connect_args = {
+                "connect_timeout": max(1, int(timeout)),
+                "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds * 2 // 3}",
+            }
         # its own connections (none kept): a probe never waits for, or spoils, the app's pool
         self._engine = sa.create_engine(database_url, poolclass=NullPool, connect_args=connect_args)
         self._redis = None
@@ -66,7 +78,17 @@ class Readiness:
         return OK
 
     def check(self) -> tuple[dict[str, str], bool]:
-        """Every check's answer ("ok", or what is wrong) and whether all are ok; the checks run side by side."""
+        """Every check's answer ("ok", or what is wrong) and whether all are ok; the checks run side by side.
+
+        The answer of a check less than ``cache`` seconds old is given again; probes meanwhile wait for the one running."""
+        with self._lock:
+            if self._answer is not None and self._answer[0] > time.monotonic():
+                return self._answer[1]
+            answer = self._check()
+            self._answer = (time.monotonic() + self._cache, answer)
+            return answer
+
+    def _check(self) -> tuple[dict[str, str], bool]:
         deadline = time.monotonic() + self._timeout
         database = _Bounded(self._database)
         redis = _Bounded(self._ping_redis) if self._redis is not None else None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import random
 import re
+import threading
 import time
 
 import pytest
@@ -73,10 +75,13 @@ def test_readyz_says_when_the_schema_is_not_current(tmp_path):
     [head] = readiness.heads
     with app.app_context():
         stamp(revision="b670925897b4")  # the first migration
+    time.sleep(1.05)  # an answer is kept a second
     behind = client.get("/readyz")
     assert behind.status_code == 503 and behind.json["checks"]["migrations"].startswith("not current: the database is at b670925897b4")
     with app.app_context():
         stamp(revision=head)
+    assert client.get("/readyz").status_code == 503  # from the cache
+    time.sleep(1.05)
     assert client.get("/readyz").status_code == 200
 
 
@@ -268,3 +273,38 @@ def test_text_log_request_line_names_method_path_status_and_duration(app):
     request_line, ordinary = buffer.getvalue().splitlines()
     assert re.search(r" INFO tandem\.request \[text-log-0001\] request GET /healthz 200 \d+\.\d+ ms$", request_line), request_line
     assert ordinary.endswith("INFO tandem.lti [" + ordinary.split("[")[1].split("]")[0] + "] an ordinary line")
+
+
+def _readiness_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "tandem-readiness" and thread.is_alive()]
+
+
+@pytest.mark.skipif(os.environ.get("TANDEM_TEST_DATABASE") != "postgresql", reason="lock_timeout is PostgreSQL's")
+def test_readyz_behind_a_lock_ends_its_check_instead_of_leaving_it_waiting(app, database_url):
+    import sqlalchemy as sa
+
+    time.sleep(1.1)  # past any cached answer
+    holder = sa.create_engine(database_url)
+    try:
+        with holder.connect() as conn:
+            conn.execute(sa.text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))  # the check's SELECT waits on it
+            started = time.monotonic()
+            response = app.test_client().get("/readyz")
+            took = time.monotonic() - started
+            assert response.status_code == 503 and response.json["checks"]["database"] != "ok" and took < 2.5, (response.json, took)
+            time.sleep(0.5)
+            assert _readiness_threads() == []  # lock_timeout ended the query: no thread left behind while the lock is held
+            conn.rollback()
+    finally:
+        holder.dispose()
+    time.sleep(1.1)
+    assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_readyz_answers_from_a_one_second_cache(app):
+    readiness = app.extensions["tandem_ops"].readiness
+    first = readiness.check()
+    assert first == ({"database": "ok", "migrations": "ok"}, True)
+    assert all(readiness.check() is first for _ in range(20))  # a burst of probes: one check
+    time.sleep(1.1)
+    assert readiness.check() is not first
