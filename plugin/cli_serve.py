@@ -50,6 +50,10 @@ def serve(host: str, port: int, workers: int, threads: int, certfile: str | None
                 "keyfile": keyfile,
                 "on_exit": (lambda _arbiter: remove_multiprocess_dir(metrics_dir)) if made_here else None,  # made for this run
             }
+            # gunicorn 25.1+ listens on a control socket at one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl or
+            # ~/.gunicorn/gunicorn.ctl): two `tandem serve` on one machine would share it. Tandem does not use it.
+            if "control_socket_disable" in self.cfg.settings:
+                options["control_socket_disable"] = True
             for key, value in options.items():
                 if value is not None:
                     self.cfg.set(key, value)

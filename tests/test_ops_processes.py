@@ -199,7 +199,9 @@ def test_serve_workers_add_up_in_every_scrape_and_the_worker_sends_its_id(app, d
         "TANDEM_OUTBOX": "off",
         "TANDEM_BASE_URL": f"https://127.0.0.1:{port}",
         "TANDEM_INSTANCE_NAME": "instance-a",
+        "XDG_RUNTIME_DIR": str(tmp_path / "run"),  # where gunicorn would put its control socket
     }
+    (tmp_path / "run").mkdir()
     log = tmp_path / "serve.log"
     with TandemProcess(env=env, workers=2, tls=tls_cert, port=port, log=log) as tandem:
         deadline = time.monotonic() + 20
@@ -247,6 +249,8 @@ def test_serve_workers_add_up_in_every_scrape_and_the_worker_sends_its_id(app, d
             after = _scrape(tandem.url, tls_cert[0])
             assert _value(after, "tandem_score_outbox_pending") == 0
             assert _value(after, "tandem_score_outbox_rows", status="sent") == 1
+        # gunicorn (25.1+) starts its control socket once the workers run: none, two `tandem serve` would share it
+        assert list((tmp_path / "run").iterdir()) == []
     with app.app_context():
         from plugin.extensions import db
 
