@@ -10,14 +10,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import register_platform
 from tests.harness.browser import new_browser
-from tests.harness.platform_storage import StoragePlatform
-from tests.lti.test_platform_storage import _attr, _bridge, _completion, _id_token_form
+from tests.harness.platform_storage import HANDLER_JS, StoragePlatform
+from tests.lti.test_platform_storage import _attr, _bridge, _completion, _id_token_form, _launch_in_course, _PlaywrightThread
 
 
 @pytest.fixture
@@ -117,3 +118,59 @@ def test_completion_origin_ignores_default_ports(database_url, tmp_path, base, o
         sent = origin if header == "Origin" else origin + "/lti/launch"
         response = client.post("/lti/launch", data={"lti_storage_ticket": "no-such-ticket"}, headers={header: sent})
         assert response.status_code == status and reason in response.get_data(as_text=True), (header, response.status_code)
+
+
+# -- Chromium: a course page on another origin than the platform's OIDC endpoint --------------------
+
+
+@pytest.fixture(scope="module")
+def chromium_thread() -> Iterator[_PlaywrightThread]:
+    runner = _PlaywrightThread()
+    yield runner
+    runner.close()
+
+
+def _course_page(platform: StoragePlatform, token: str) -> str:
+    """A course page that answers lti.capabilities itself, naming a storage frame served from the platform's origin."""
+    handler = "<script>" + HANDLER_JS.replace("CONFIG", json.dumps({"frame": "storage_frame", "tamper": False})) + "</script>"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Course</title>' + handler + "</head><body>"
+        f'<iframe name="storage_frame" title="Storage" hidden src="{platform.url}/post_message_forwarding"></iframe>'
+        f'<iframe id="contentframe" name="contentframe" title="Tandem" src="{platform.url}/initiate/{token}"></iframe>'
+        "</body></html>"
+    )
+
+
+@pytest.mark.browser
+def test_capabilities_answered_by_a_course_page_on_another_origin(chromium_thread, platform, tool, tls_cert):
+    """As on Canvas: the course page (which answers lti.capabilities) is not on the OIDC origin; the storage frame it
+    names is. The tool asks capabilities with targetOrigin "*", then puts and gets in that frame with the OIDC origin."""
+    from flask import Flask
+
+    from tests.conftest import ServedApp
+
+    # the login names a frame the page does not have, so the tool must ask lti.capabilities of the page
+    token = platform.course_url(storage_target="gone_frame", user_id="storage-other-origin").split("/course/")[1].split("?")[0]
+    lms = Flask("course-page")
+    lms.add_url_rule("/course", "course", lambda: _course_page(platform, token))
+
+    def work(tools: dict[str, Any], url: str) -> dict[str, Any]:
+        page = tools["blocked"].new_page()
+        try:
+            frame, _posts = _launch_in_course(page, url + "/course", tool.url, "/home")
+            return {
+                "h1": frame.locator("h1").first.inner_text(),
+                "page_log": page.main_frame.evaluate("window.ltiStorageLog"),
+                "storage_log": page.frame(name="storage_frame").evaluate("window.ltiStorageLog"),
+            }
+        finally:
+            page.close()
+
+    with ServedApp(lms, tls_cert) as course:  # 127.0.0.1 on a port of its own: another origin, on the local network
+        assert course.url != platform.url
+        seen = chromium_thread.run(lambda tools: work(tools, course.url))
+    assert seen["h1"]  # the launch completed through platform storage in the iframe
+    assert {entry["subject"] for entry in seen["page_log"]} == {"lti.capabilities"}
+    stored = {(entry["subject"], (entry["key"] or "").split("_", 1)[0]) for entry in seen["storage_log"]}
+    assert stored == {("lti.put_data", "state"), ("lti.put_data", "nonce"), ("lti.get_data", "state"), ("lti.get_data", "nonce")}
+    assert {entry["origin"] for entry in seen["storage_log"]} == {tool.url}

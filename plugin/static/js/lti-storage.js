@@ -2,7 +2,11 @@
 // lti.get_data), for browsers that refuse Tandem's cookies inside the course page's iframe.
 // Login page: store state_<state> and nonce_<nonce> in the platform, then go to its authorisation
 // endpoint. Launch page: ask the platform for both and post the answers back to Tandem, which
-// compares them with its own record. Messages go only to the platform's OIDC origin.
+// compares them with its own record. lti.put_data and lti.get_data go only to the platform's OIDC
+// origin (the state and nonce reach no other page). lti.capabilities carries nothing and is sent with
+// targetOrigin "*", its answer taken from the window asked whatever its origin, as 1EdTech's reference
+// library does: the course page that answers it may be on another origin than the OIDC endpoint
+// (Canvas: the course's own host, the forwarding frame on the OIDC host).
 (function () {
   "use strict";
   var el = document.getElementById("lti-storage");
@@ -30,14 +34,16 @@
   }
 
   // Send one message; resolve with the platform's response object, or null after `timeout` ms.
-  function ask(frame, message, timeout) {
+  // `anyOrigin` (lti.capabilities only): targetOrigin "*", the answer accepted from `frame` itself whatever its origin.
+  function ask(frame, message, timeout, anyOrigin) {
     return new Promise(function (resolve) {
       if (!frame) { resolve(null); return; }
       message.message_id = newId();
       var timer = null;
       function listen(event) {
         var answer = event.data;
-        if (event.origin !== origin || !answer || typeof answer !== "object") { return; }
+        var from = anyOrigin ? event.source === frame : event.origin === origin;
+        if (!from || !answer || typeof answer !== "object") { return; }
         if (answer.subject !== message.subject + ".response" || answer.message_id !== message.message_id) { return; }
         window.removeEventListener("message", listen);
         window.clearTimeout(timer);
@@ -49,7 +55,7 @@
         resolve(null);
       }, timeout);
       try {
-        frame.postMessage(message, origin);
+        frame.postMessage(message, anyOrigin ? "*" : origin);
       } catch (e) {
         window.removeEventListener("message", listen);
         window.clearTimeout(timer);
@@ -63,7 +69,7 @@
   function storageFrame(subject) {
     var target = frameNamed(data.target);
     if (target) { return Promise.resolve(target); }
-    return ask(platformWindow(), { subject: "lti.capabilities" }, 1000).then(function (answer) {
+    return ask(platformWindow(), { subject: "lti.capabilities" }, 1000, true).then(function (answer) {
       if (!answer || !Array.isArray(answer.supported_messages)) { return null; }
       var found = null;
       answer.supported_messages.forEach(function (entry) {
