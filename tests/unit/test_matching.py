@@ -176,6 +176,15 @@ def test_vectorised_scores_equal_the_reference(seed):
     assert (problem.block_scores(np.arange(1, len(d_pool), 2), cols) == expected[1::2][:, cols]).all()
     r, c = np.nonzero(np.ones_like(expected))
     assert (problem.scores(r, c) == expected[r, c]).all()
+    # by blocks of rows grouped by their languages: every pair once at most, every pair left out scores 0
+    for rows, cols in ((None, None), (np.arange(0, len(d_pool), 2), None), (None, np.arange(1, len(e_pool), 2))):
+        seen = np.zeros_like(expected)
+        for part, part_cols, s in problem.blocks(rows, cols, 64):
+            assert (s == expected[part][:, part_cols]).all()
+            seen[np.ix_(part, part_cols)] += 1
+        inside = np.zeros(expected.shape, bool)
+        inside[np.ix_(np.arange(len(d_pool)) if rows is None else rows, np.arange(len(e_pool)) if cols is None else cols)] = True
+        assert seen.max() <= 1 and (seen[inside & (expected > 0)] == 1).all() and not seen[~inside].any()
 
 
 def test_reporting_line_rule():

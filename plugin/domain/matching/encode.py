@@ -179,4 +179,6 @@ def build(digital: Sequence[Person], experts: Sequence[Person], rules: Rules, ma
         adj_keys=keys[order],
         adj_vals=vals[order],
         language_rule=rules.shared_language,
+        lang_d=lang_d > 0 if rules.shared_language else None,
+        lang_e=lang_e > 0 if rules.shared_language else None,
     )

@@ -12,7 +12,9 @@ How the whole pool is solved exactly without ever holding the n_d x n_e score ma
    ``max(0, min(offer, want) - current)``. One float32 product of the digital mentors' features with the
    experts' gives, for a block of rows, ``X = (A * NB + B) * NL + shared_languages`` (all small integers,
    exact in float32), and a lookup table turns X into the integer score. Vetoes, earlier pairs and reporting
-   lines (explicit, sparse) zero their pairs; wishes add their bonus.
+   lines (explicit, sparse) zero their pairs; wishes add their bonus. Sweeps and pricings go through
+   ``Problem.blocks``: under the language rule the rows are grouped by the set of languages they speak and
+   each group is multiplied only with the experts sharing one (the other pairs score 0).
 2. **Candidates.** Small pools: a *scan* goes over all pairs block by block and keeps, for every person,
    the k pairs of largest reduced score ``score - u[d] - v[e]`` (from u = v = 0), and bounds the reduced
    score of every pair it did not keep (per row and per column); ties are broken by a fixed pseudo-random

@@ -3,7 +3,7 @@ unmatched could reach (for their reasons)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Problem:
     """An encoded pool: rows are digital mentors, columns senior experts."""
 
-    def __init__(self, *, left, right, lut, nb, nl, cap_d, cap_e, adj_keys, adj_vals, language_rule) -> None:
+    def __init__(self, *, left, right, lut, nb, nl, cap_d, cap_e, adj_keys, adj_vals, language_rule, lang_d=None, lang_e=None) -> None:
         self.left = left  # n_d x F float32
         self.right = right  # n_e x F float32
         self.right_t = np.ascontiguousarray(right.T)  # F x n_e, for the block products
@@ -27,6 +27,8 @@ class Problem:
         self.nd, self.ne = len(cap_d), len(cap_e)
         self.adj_keys, self.adj_vals = adj_keys, adj_vals  # sorted keys d * n_e + e; -1 = forbidden, else bonus
         self.language_rule = language_rule
+        self.lang_d, self.lang_e = lang_d, lang_e  # n_d x L, n_e x L bool: who speaks what (None: no language rule)
+        self._lang_groups: tuple[NDArray[np.int64], list[NDArray[np.bool_]]] | None = None
         self.max_score = int(lut.max(initial=0)) + 2 * WISH_BONUS
         self.block = max(1, min(self.nd, tuning.BLOCK_ELEMENTS // max(self.ne, 1)))
         self.noise: NDArray[np.int16] | None = None
@@ -45,6 +47,8 @@ class Problem:
             left=self.left[rows], right=self.right[cols], lut=self.lut, nb=self.nb, nl=self.nl,
             cap_d=self.cap_d[rows], cap_e=self.cap_e[cols], adj_keys=keys[order], adj_vals=self.adj_vals[keep][order],
             language_rule=self.language_rule,
+            lang_d=None if self.lang_d is None else self.lang_d[rows],
+            lang_e=None if self.lang_e is None else self.lang_e[cols],
         )
 
     # --- exact scores ---
@@ -55,7 +59,45 @@ class Problem:
 
     def block_scores(self, rows: slice | NDArray[np.int64], cols: NDArray[np.int64] | None) -> NDArray[np.int16]:
         """Exact scores of some digital mentors against some experts (``cols``, sorted; None: all), int16."""
-        x = self.left[rows] @ (self.right_t if cols is None else self.right_t[:, cols])
+        return self._scores(rows, cols, self.right_t if cols is None else self.right_t[:, cols])
+
+    def _groups(self) -> tuple[NDArray[np.int64], list[NDArray[np.bool_]]]:
+        """Digital mentors by the set of languages they speak: (group of each row, per group the experts
+        sharing a language with it)."""
+        if self._lang_groups is None and self.lang_d.shape[1] == 0:  # nobody speaks anything: no pair scores
+            self._lang_groups = (np.zeros(self.nd, np.int64), [np.zeros(self.ne, bool)])
+        if self._lang_groups is None:
+            sets, group = np.unique(self.lang_d, axis=0, return_inverse=True)
+            share = (self.lang_e.astype(np.int32) @ sets.T.astype(np.int32)) > 0  # n_e x groups
+            self._lang_groups = (group.reshape(-1).astype(np.int64), [np.ascontiguousarray(share[:, g]) for g in range(len(sets))])
+        return self._lang_groups
+
+    def blocks(self, rows: NDArray[np.int64] | None, cols: NDArray[np.int64] | None, elements: int) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int16]]]:
+        """Exact scores of ``rows`` x ``cols`` (sorted; None: all) by blocks of about ``elements`` pairs:
+        yields (rows of the block, its columns, their scores). Under the language rule a block holds only
+        the pairs that share a language (the rows are grouped by the languages they speak): every pair
+        left out scores 0."""
+        rows = np.arange(self.nd) if rows is None else rows
+        cols = np.arange(self.ne) if cols is None else cols
+        if self.lang_d is None or not self.language_rule:
+            parts = [(rows, cols)]
+        else:
+            group, share = self._groups()
+            g = group[rows]
+            order = np.argsort(g, kind="stable")
+            bounds = np.flatnonzero(np.diff(g[order])) + 1
+            parts = [(rows[idx], cols[share[int(g[idx[0]])][cols]]) for idx in np.split(order, bounds) if len(idx)]
+        for part_rows, part_cols in parts:
+            if len(part_cols) == 0:
+                continue
+            right = self.right_t if len(part_cols) == self.ne else self.right_t[:, part_cols]
+            step = max(1, elements // len(part_cols))
+            for i in range(0, len(part_rows), step):
+                part = part_rows[i : i + step]
+                yield part, part_cols, self._scores(part, None if len(part_cols) == self.ne else part_cols, right)
+
+    def _scores(self, rows: slice | NDArray[np.int64], cols: NDArray[np.int64] | None, right: NDArray[np.float32]) -> NDArray[np.int16]:
+        x = self.left[rows] @ right
         s = np.take(self.lut, x.astype(np.int32), mode="clip")  # every index is in range (< na * nb * nl)
         if len(self.adj_keys):
             ids = np.arange(self.nd)[rows]

@@ -166,24 +166,24 @@ def sweep(problem: Problem, u: NDArray[np.int64] | None, v: NDArray[np.int64], m
     """Score every pair once, block by block, and keep every pair of positive score whose reduced score
     ``score - u_d - v_e`` is > -margin: a threshold per row, no sorting. ``u=None``: each digital mentor's
     best response to ``v``, ``u_d = max(0, max_e score - v_e)``."""
-    nd, ne = problem.nd, problem.ne
+    nd = problem.nd
     u_out = np.zeros(nd, np.int64) if u is None else u.copy()
     v16 = np.clip(v, 0, 32767).astype(np.int16)  # a smaller v only keeps more: the bound stays true
-    step = max(1, tuning.SWEEP_ELEMENTS // max(ne, 1))
     found_r, found_c, found_s = [], [], []
-    for i in range(0, nd, step):
-        j = min(nd, i + step)
-        s = problem.row_scores(slice(i, j))
-        red = s - v16[None, :]
+    for part, cols, s in problem.blocks(None, None, tuning.SWEEP_ELEMENTS):  # pairs left out score 0
+        red = s - v16[cols][None, :]
         if u is None:
-            u_out[i:j] = np.maximum(red.max(1), 0)
-        thr = np.clip(u_out[i:j] - margin, -32768, 32767).astype(np.int16)
+            u_out[part] = np.maximum(red.max(1), 0)
+        thr = np.clip(u_out[part] - margin, -32768, 32767).astype(np.int16)
         r, c = _nonzero(red > thr[:, None])
         z = s[r, c]
         pos = z > 0
-        found_r.append((r[pos] + i).astype(np.int32))
-        found_c.append(c[pos].astype(np.int32))
+        found_r.append(part[r[pos]].astype(np.int32))
+        found_c.append(cols[c[pos]].astype(np.int32))
         found_s.append(z[pos])
+    if not found_r:
+        z = np.zeros(0, np.int64)
+        return Sweep(z, z, z, u_out, v.copy(), margin)
     r, c, s = (np.concatenate(x).astype(np.int64) for x in (found_r, found_c, found_s))
     return Sweep(r, c, s, u_out, v.copy(), margin)
 
@@ -203,26 +203,16 @@ def cover(du: NDArray[np.int64], dv: NDArray[np.int64], margin: int) -> tuple[ND
 def price(problem: Problem, rows, cols, u, v, floor: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Exact pricing of rows x every column and every row x cols: the pairs of positive score with
     reduced score > floor (each once)."""
-    nd, ne = problem.nd, problem.ne
+    ne = problem.ne
     out_r, out_c, out_s = [], [], []
-    step = max(1, tuning.SWEEP_ELEMENTS // max(ne, 1))
-    for i in range(0, len(rows), step):
-        part = rows[i : i + step]
-        s = problem.row_scores(part)
-        r, c = np.nonzero(s.astype(np.int32) - u[part][:, None] - v[None, :] > floor)
-        out_r.append(part[r])
-        out_c.append(c)
-        out_s.append(s[r, c])
+    blocks = [problem.blocks(rows, None, tuning.SWEEP_ELEMENTS)] if len(rows) else []
     if len(cols):
-        step = max(1, tuning.SWEEP_ELEMENTS // len(cols))
-        vc = v[cols][None, :]
-        for i in range(0, nd, step):
-            j = min(nd, i + step)
-            s = problem.block_scores(slice(i, j), cols)
-            r, c = np.nonzero(s.astype(np.int32) - u[i:j, None] - vc > floor)
-            out_r.append(r + i)
-            out_c.append(cols[c])
-            out_s.append(s[r, c])
+        blocks.append(problem.blocks(None, cols, tuning.SWEEP_ELEMENTS))
+    for part, part_cols, s in (b for group in blocks for b in group):  # pairs left out score 0
+        r, c = np.nonzero(s.astype(np.int32) - u[part][:, None] - v[part_cols][None, :] > floor)
+        out_r.append(part[r])
+        out_c.append(part_cols[c])
+        out_s.append(s[r, c])
     if not out_r:
         z = np.zeros(0, np.int64)
         return z, z, z

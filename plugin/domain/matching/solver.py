@@ -103,11 +103,10 @@ def estimate_prices(problem: Problem) -> NDArray[np.int64] | None:
     sub = solve(problem.subset(rows, cols))
     problem.sample_scored = sub.pairs_scored + len(rows) * problem.ne
     v = np.zeros(problem.ne, np.int64)
-    step = max(1, tuning.SWEEP_ELEMENTS // problem.ne)
-    for i in range(0, len(rows), step):
-        part = rows[i : i + step]
-        s = problem.row_scores(part).astype(np.int32) - sub.u[i : i + step, None].astype(np.int32)
-        v = np.maximum(v, s.max(0))
+    u_sub = np.zeros(problem.nd, np.int64)
+    u_sub[rows] = sub.u
+    for part, cols, s in problem.blocks(rows, None, tuning.SWEEP_ELEMENTS):  # pairs left out score 0
+        v[cols] = np.maximum(v[cols], (s.astype(np.int32) - u_sub[part][:, None].astype(np.int32)).max(0))
     return v
 
 
