@@ -107,13 +107,17 @@ def test_the_shipped_configuration_terminates_tls_redirects_http_and_serves_stat
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    """(playwright, browser) in a Playwright thread of this module's own (the browser tests' session Playwright
+    may run in the same pytest worker): a test hands its browser part to ``chromium.run``."""
+    from tests.harness.playwright_thread import PlaywrightThread
 
-    with sync_playwright() as pw:
+    def setup(pw):
         # Third-party cookies as Chrome ships them from now on: unpartitioned ones blocked, CHIPS allowed.
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[*CHROMIUM, *chromium_args(NAMES), "--test-third-party-cookie-phaseout"])
-        yield pw, browser
-        browser.close()
+        return pw, pw.chromium.launch(executable_path="/usr/bin/chromium", args=[*CHROMIUM, *chromium_args(NAMES), "--test-third-party-cookie-phaseout"])
+
+    runner = PlaywrightThread(setup, lambda tools: tools[1].close(), name="playwright-production")
+    yield runner
+    runner.close()
 
 
 def _tool_frame(page, timeout: float = 20.0):
@@ -128,7 +132,10 @@ def _tool_frame(page, timeout: float = 20.0):
 
 @pytest.mark.browser
 def test_a_launch_in_the_lms_iframe_logs_in_on_one_instance_and_launches_on_the_other(stack, chromium):
-    _pw, browser = chromium
+    chromium.run(lambda tools: _launch_in_the_iframe_across_instances(stack, tools[1]))
+
+
+def _launch_in_the_iframe_across_instances(stack, browser) -> None:
     crossed = None
     for attempt in range(4):
         context = browser.new_context(ignore_https_errors=True)
@@ -163,9 +170,12 @@ def test_a_launch_in_the_lms_iframe_logs_in_on_one_instance_and_launches_on_the_
 
 @pytest.mark.browser
 def test_a_browser_refusing_every_cookie_in_the_iframe_completes_the_launch_in_a_new_window(stack, chromium, tmp_path):
+    chromium.run(lambda tools: _launch_refusing_cookies(stack, tools[0], tmp_path))
+
+
+def _launch_refusing_cookies(stack, pw, tmp_path) -> None:
     from tests.harness.sites import cookie_blocking_profile
 
-    pw, _browser = chromium
     context = pw.chromium.launch_persistent_context(
         str(cookie_blocking_profile(tmp_path / "profile", blocked="tandem.test", embedder="lms.test")),
         executable_path="/usr/bin/chromium",
