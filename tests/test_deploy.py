@@ -143,6 +143,11 @@ def parse_tandem(cli: click.Group, argv: list[str]) -> list[str]:
     """Resolve `tandem ARGV` to a real subcommand and parse its options (nothing is invoked); its path, e.g. ['db', 'upgrade']."""
     assert argv and Path(argv[0]).name == "tandem", argv
     parent = click.Context(cli, info_name="tandem", obj=ScriptInfo(create_app=cli.create_app, set_debug_flag=False, load_dotenv_defaults=False))
+    with parent:  # FlaskGroup pushes an app context onto the context that resolves a command: closed on leaving
+        return _resolve(cli, parent, argv)
+
+
+def _resolve(cli: click.Group, parent: click.Context, argv: list[str]) -> list[str]:
     command: click.Command = cli
     rest, path = list(argv[1:]), []
     while isinstance(command, click.Group):
