@@ -115,3 +115,8 @@ def statuses(app) -> list[tuple[str, int, str]]:
 
     with app.app_context():
         return [tuple(r) for r in db.session.execute(sa.select(Notification.kind, Notification.person_id, Notification.email_status).order_by(Notification.id))]
+
+
+def subject_of(message: EmailMessage) -> str:
+    """The subject as a reader sees it (a long one is folded over lines in the message)."""
+    return " ".join(str(message["Subject"]).split())

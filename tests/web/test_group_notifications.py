@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from tests.web.groups_support import DIGITAL, EXPERTISE, MODULE, world
-from tests.web.notifications_support import SmtpSink, deliver_until_done, links, sender
+from tests.web.notifications_support import deliver_until_done, links, sender, subject_of
 from tests.web.programme_support import get, post
 
 
-@pytest.fixture
-def sink():
-    box = SmtpSink().start()
-    yield box
-    box.stop()
-
-
-def _subject(message) -> str:
-    return " ".join(str(message["Subject"]).split())
 
 
 def test_a_group_signoff_tells_the_learner_once_in_their_language(app, platform, tool, sink):
@@ -53,8 +43,8 @@ def test_a_group_signoff_tells_the_learner_once_in_their_language(app, platform,
     assert sorted(str(m["To"]).rsplit("<", 1)[-1].rstrip(">") for m in sink.messages) == ["j1@example.org", "mentor@example.org"]
     (to_juno,) = sink.to("j1@example.org")
     (to_mentor,) = sink.to("mentor@example.org")
-    assert to_juno["Content-Language"] == "nl" and _subject(to_juno).startswith("Sena Senior heeft je leerwerk in"), _subject(to_juno)
-    assert _subject(to_mentor).startswith("Juno Junior signed off your learning in"), _subject(to_mentor)
+    assert to_juno["Content-Language"] == "nl" and subject_of(to_juno).startswith("Sena Senior heeft je leerwerk in"), subject_of(to_juno)
+    assert subject_of(to_mentor).startswith("Juno Junior signed off your learning in"), subject_of(to_mentor)
     for who, message in (("j1", to_juno), ("mentor", to_mentor)):
         group_links = [u for u in links(message) if f"/groups/{gid}" in u]
         assert group_links, (who, links(message))

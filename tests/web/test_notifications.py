@@ -8,27 +8,16 @@ import threading
 import time
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from tests.harness.browser import new_browser
-from tests.web.notifications_support import SmtpSink, deliver_until_done, html_part, links, sender, statuses, text_part
+from tests.web.notifications_support import deliver_until_done, html_part, links, sender, statuses, subject_of, text_part
 from tests.web.programme_support import active_tandem, get, post, text_of
 
 PRINCIPLES = ("space", "respect", "patience", "perseverance", "acceptance")
 MODULE = "/modules/e-reputation/v1"
 
 
-@pytest.fixture
-def sink():
-    box = SmtpSink().start()
-    yield box
-    box.stop()
-
-
-def _subject(message) -> str:
-    """The subject as a reader sees it (a long one is folded over lines in the message)."""
-    return " ".join(str(message["Subject"]).split())
 
 
 def _people(app, person: dict[str, int], tool) -> None:
@@ -173,16 +162,16 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
     assert len(sink.messages) == len(expected)  # one email each, none twice
     assert len({m["Message-ID"] for m in sink.messages}) == len(expected)
     moved = _dutch(app, "session_tomorrow", {"moved": True, "partner": "Dana Digital", "due": later})
-    assert moved in {_subject(m) for m in sink.to("expert@example.org")}, moved
+    assert moved in {subject_of(m) for m in sink.to("expert@example.org")}, moved
 
     expert_mail = sink.to("expert@example.org")
     assert {m["Content-Language"] for m in expert_mail} == {"nl"}
     assert {m["Content-Language"] for m in sink.to("digital@example.org")} == {"en"}
-    subjects = {_subject(m) for m in expert_mail}
+    subjects = {subject_of(m) for m in expert_mail}
     assert "Je tandem is begonnen" in subjects  # Dutch for "Your tandem has started": the partner accepted too
     assert _dutch(app, "agreement_to_sign", {}) in subjects and _dutch(app, "event_reminder", {"title": "Safe passwords"}) in subjects
     assert "Dana Digital accepted your tandem" not in subjects
-    assert {_subject(m) for m in sink.to("digital@example.org")} >= {
+    assert {subject_of(m) for m in sink.to("digital@example.org")} >= {
         "Evert Expert accepted your tandem",
         "Tomorrow: Safe passwords",
         "Tomorrow: a session with Evert Expert",
@@ -190,10 +179,10 @@ def test_each_kind_once_to_the_right_people_in_their_language_with_working_links
         "Evert Expert asks you to sign off E-reputation and trust",
     }
     signoff = next(m for m in expert_mail if "/modules/" in text_part(m))  # the module and objective in Dutch, the signer named
-    assert _subject(signoff) == _dutch(app, "signoff_made", {"signer": "Dana Digital", "module": _module_titles(app)})
-    assert "Dana Digital" in _subject(signoff) and "E-reputatie en vertrouwen" in _subject(signoff)
+    assert subject_of(signoff) == _dutch(app, "signoff_made", {"signer": "Dana Digital", "module": _module_titles(app)})
+    assert "Dana Digital" in subject_of(signoff) and "E-reputatie en vertrouwen" in subject_of(signoff)
     assert "/modules/e-reputation/v1" in text_part(signoff) and "<a href=" in html_part(signoff)
-    trainer_mail = {_subject(m) for m in sink.to("trainer@example.org")}
+    trainer_mail = {subject_of(m) for m in sink.to("trainer@example.org")}
     assert "A grade did not reach the gradebook: Evert Expert" in trainer_mail
 
     # every link answers: the page for its recipient (with their launch), the unsubscribe page for anyone
@@ -325,7 +314,7 @@ def test_unsubscribe_without_a_login_tampered_refused_and_the_digest(app, platfo
         assert deliver(db.session) == 0  # not before the digest hour
     deliver_until_done(app, deliver, now=now + 86400)
     (digest,) = sink.to("expert@example.org")
-    assert "3" in _subject(digest) and all(f"Event {n}" in text_part(digest) for n in range(3))
+    assert "3" in subject_of(digest) and all(f"Event {n}" in text_part(digest) for n in range(3))
 
 
 def notifications_choices(app, person_id: int):
@@ -360,7 +349,7 @@ def test_publishing_tells_both_partners_once(app, platform, tool, sink):
         db.session.commit()
     deliver_until_done(app, sender(app, sink))
     assert sorted(str(m["To"]) for m in sink.messages) == ["Dana Digital <digital@example.org>", "Evert Expert <expert@example.org>"]
-    assert _subject(sink.to("digital@example.org")[0]) == "You have a tandem partner: Evert Expert"
+    assert subject_of(sink.to("digital@example.org")[0]) == "You have a tandem partner: Evert Expert"
     assert sink.to("expert@example.org")[0]["Content-Language"] == "nl"
     for who in ("digital", "expert"):
         (message,) = sink.to(f"{who}@example.org")
