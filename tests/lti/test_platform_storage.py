@@ -12,13 +12,10 @@ from __future__ import annotations
 import html
 import json
 import os
-import queue
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -26,6 +23,7 @@ import pytest
 from tests.conftest import register_platform
 from tests.harness.browser import new_browser, parse_forms
 from tests.harness.platform_storage import StoragePlatform
+from tests.harness.playwright_thread import PlaywrightThread
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -165,61 +163,32 @@ def test_cookieless_launch_of_a_login_without_storage_gets_the_new_window_fallba
 # -- Chromium ---------------------------------------------------------------------------------------
 
 
-class _PlaywrightThread:
-    """Playwright's sync API in a thread of its own (the browser tests' session Chromium may be running)."""
+def storage_chromium() -> PlaywrightThread:
+    """Chromium in a Playwright thread of its own (the browser tests' session Chromium may be running in this
+    worker): ``blocked``, a persistent profile refusing every cookie, and ``browser``, an ordinary one."""
+    profile = tempfile.mkdtemp(prefix="tandem-nocookies-")
+    os.makedirs(os.path.join(profile, "Default"))
+    # Block every cookie (content setting 2): the state cookie and the session cookie are refused.
+    with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as prefs:
+        json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
+    kwargs: dict[str, Any] = {"executable_path": shutil.which("chromium"), "args": CHROMIUM_ARGS}
 
-    def __init__(self) -> None:
-        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
-        self._started: Future[None] = Future()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="playwright-storage")
-        self._thread.start()
-        self._started.result(60)
+    def setup(pw):
+        return {"blocked": pw.chromium.launch_persistent_context(profile, ignore_https_errors=True, **kwargs), "browser": pw.chromium.launch(**kwargs)}
 
-    def _run(self) -> None:
-        from playwright.sync_api import sync_playwright
+    def teardown(tools) -> None:
+        tools["blocked"].close()
+        tools["browser"].close()
+        shutil.rmtree(profile, ignore_errors=True)
 
-        profile = tempfile.mkdtemp(prefix="tandem-nocookies-")
-        try:
-            os.makedirs(os.path.join(profile, "Default"))
-            # Block every cookie (content setting 2): the state cookie and the session cookie are refused.
-            with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as prefs:
-                json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
-            with sync_playwright() as pw:
-                kwargs: dict[str, Any] = {"executable_path": shutil.which("chromium"), "args": CHROMIUM_ARGS}
-                tools = {
-                    "blocked": pw.chromium.launch_persistent_context(profile, ignore_https_errors=True, **kwargs),
-                    "browser": pw.chromium.launch(**kwargs),
-                }
-                self._started.set_result(None)
-                while (job := self._jobs.get()) is not None:
-                    work, result = job
-                    try:
-                        result.set_result(work(tools))
-                    except BaseException as exc:  # handed to the test's thread
-                        result.set_exception(exc)
-                tools["blocked"].close()
-                tools["browser"].close()
-        except BaseException as exc:
-            if not self._started.done():
-                self._started.set_exception(exc)
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
-
-    def run(self, work: Callable[[Any], Any], timeout: float = 120) -> Any:
-        result: Future[Any] = Future()
-        self._jobs.put((work, result))
-        return result.result(timeout)
-
-    def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(30)
+    return PlaywrightThread(setup, teardown, name="playwright-storage")
 
 
 @pytest.fixture(scope="module")
-def chromium_thread() -> Iterator[_PlaywrightThread]:
+def chromium_thread() -> Iterator[PlaywrightThread]:
     if shutil.which("chromium") is None:
         pytest.fail("chromium is not installed: `make browser` (apt-get install chromium) installs it")
-    runner = _PlaywrightThread()
+    runner = storage_chromium()
     yield runner
     runner.close()
 

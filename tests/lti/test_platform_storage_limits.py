@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from tests.conftest import register_platform
 from tests.harness.browser import new_browser
 from tests.harness.platform_storage import HANDLER_JS, StoragePlatform
-from tests.lti.test_platform_storage import _attr, _bridge, _completion, _id_token_form, _launch_in_course, _PlaywrightThread
+from tests.harness.playwright_thread import PlaywrightThread
+from tests.lti.test_platform_storage import _attr, _bridge, _completion, _id_token_form, _launch_in_course, storage_chromium
 
 
 @pytest.fixture
@@ -124,8 +125,8 @@ def test_completion_origin_ignores_default_ports(database_url, tmp_path, base, o
 
 
 @pytest.fixture(scope="module")
-def chromium_thread() -> Iterator[_PlaywrightThread]:
-    runner = _PlaywrightThread()
+def chromium_thread() -> Iterator[PlaywrightThread]:
+    runner = storage_chromium()
     yield runner
     runner.close()
 
