@@ -184,13 +184,18 @@ def browser():
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL run, run again only the tests that use a database (pure core tests ran on SQLite's run)."""
-    if os.environ.get("TANDEM_TEST_DATABASE") != "postgresql":
-        return
+    """On the PostgreSQL run, run again only the tests that use a database (pure core tests ran on SQLite's run);
+    a test marked ``sqlite_run`` or ``postgresql_run`` runs in that run only (deselected, not skipped, in the other)."""
+    postgresql = os.environ.get("TANDEM_TEST_DATABASE") == "postgresql"
     keep, drop = [], []
     for item in items:
-        uses_db = "database_url" in getattr(item, "fixturenames", ()) or item.path.name in ("test_cli.py", "test_workers.py")
-        (keep if uses_db else drop).append(item)
+        if item.get_closest_marker("postgresql_run"):
+            wanted = postgresql
+        elif item.get_closest_marker("sqlite_run"):
+            wanted = not postgresql
+        else:
+            wanted = not postgresql or "database_url" in getattr(item, "fixturenames", ()) or item.path.name in ("test_cli.py", "test_workers.py")
+        (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -120,9 +120,10 @@ def _until_ready(client, timeout: float = 15.0) -> dict:
         time.sleep(1.05)
 
 
-@pytest.mark.skipif(os.environ.get("TANDEM_TEST_DATABASE") == "postgresql", reason="private instances only: once is enough (SQLite run)")
-@pytest.mark.skipif(not (PG_BIN / "initdb").exists() or not shutil.which("redis-server"), reason="needs PostgreSQL 15 and redis-server")
+@pytest.mark.sqlite_run  # private instances only: once is enough
 def test_readyz_names_postgresql_or_redis_while_down_or_hung_and_recovers(tmp_path):
+    if not (PG_BIN / "initdb").exists() or not shutil.which("redis-server"):
+        pytest.fail("needs Debian's PostgreSQL 15 server binaries and redis-server (present where .ci/run runs)")
     from flask_migrate import stamp
 
     from plugin import create_app
@@ -187,7 +188,7 @@ def _json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-@pytest.mark.skipif(os.environ.get("TANDEM_TEST_DATABASE") != "postgresql", reason="the production path: PostgreSQL run only")
+@pytest.mark.postgresql_run  # the production path
 def test_serve_workers_add_up_in_every_scrape_and_the_worker_sends_its_id(app, database_url, tls_cert, tmp_path):
     port = free_port()
     env = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import random
 import re
 import threading
@@ -279,7 +278,7 @@ def _readiness_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "tandem-readiness" and thread.is_alive()]
 
 
-@pytest.mark.skipif(os.environ.get("TANDEM_TEST_DATABASE") != "postgresql", reason="lock_timeout is PostgreSQL's")
+@pytest.mark.postgresql_run  # lock_timeout is PostgreSQL's
 def test_readyz_behind_a_lock_ends_its_check_instead_of_leaving_it_waiting(app, database_url):
     import sqlalchemy as sa
 
