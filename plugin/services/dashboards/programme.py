@@ -58,7 +58,7 @@ def _objectives(session: Session, organisation_id: int, catalogue: Catalogue, ke
     return out
 
 
-def _signoffs_facts(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> queries.SignoffFacts:
+def _signoff_facts(session: Session, organisation_id: int, catalogue: Catalogue, programme_id: int, countersign: bool) -> queries.SignoffFacts:
     """What the sign-off chains say: each track's last sign-off, and which tandems have a module complete both
     ways (the catalogue gives how many objectives each track has)."""
     objectives = _objectives(session, organisation_id, catalogue, queries.signed_modules(session, programme_id))
@@ -128,7 +128,7 @@ def programme_dashboard(session: Session, actor: Actor, catalogue: Catalogue, fi
         empty = (domain.funnel({}), domain.per_month({}, SIDES, filters, today, "signoffs"), domain.plan_counts({}))
         rest = (Chart("health", FLAG_KINDS, (Series("tandems", (0,) * len(FLAG_KINDS)),), empty=True), Chart("growth", (), (), empty=True), Chart("events", (), (), empty=True))
         return ProgrammeDashboard(None, title, filters, empty + rest, (), known)
-    signoffs = _signoffs_facts(session, actor.organisation_id, catalogue, programme.id, programme.require_countersign)
+    signoffs = _signoff_facts(session, actor.organisation_id, catalogue, programme.id, programme.require_countersign)
     tandems = queries.tandems(session, programme.id, filters, today, signoffs)
     plan, flags = _plan_and_health(session, programme.id, filters, tandems, today)
     charts = (

@@ -75,10 +75,11 @@ def tandems(session: Session, programme_id: int, filters: Filters, today: date, 
     tracks = signoffs.progress
     published = sa.func.substr(sa.cast(sa.func.coalesce(Tandem.published_at, Tandem.created_at), sa.String), 1, 10)
     both = sa.func.coalesce(Agreement.signers, 0) >= 2  # only the two members sign, each once (agreements.sign)
-    rows = _rows(session, 
+    rows = _rows(
+        session,
         sa.select(
             Tandem.id, Tandem.digital_person_id, Tandem.expert_person_id, Tandem.status, Agreement.last_signed_on, _as_date(session, published), held.c.last,
-            *(_as_date(session, tracks.c[side.value]) for side in (Side.DIGITAL_MENTOR, Side.SENIOR_EXPERT)), both, done, digital_kept, expert_kept,
+            *(tracks.c[side.value] for side in (Side.DIGITAL_MENTOR, Side.SENIOR_EXPERT)), both, done, digital_kept, expert_kept,
         )
         .outerjoin(Agreement, Agreement.tandem_id == Tandem.id)
         .outerjoin(held, held.c.tandem_id == Tandem.id)
